@@ -1,0 +1,28 @@
+//! Pass numérique vouchers: signed tokens of format v1, their text and phone codes,
+//! trust lists, verification, issuance and redemption.
+//!
+//! A cheque is an 85-byte token ([`token`]) signed with Ed25519 by an issuer key that a
+//! programme trust list ([`trust_list`]) names. It travels as a QR code (`PN1:` and 136
+//! Crockford Base32 characters), as typed text, or as a short code or keypad code for
+//! online checks by phone ([`short_code`]). A [`Verifier`] checks it offline; a
+//! [`Ledger`] redeems it once.
+
+pub mod error;
+pub mod issue;
+pub mod keys;
+pub mod ledger;
+pub mod short_code;
+pub mod text;
+pub mod token;
+pub mod trust_list;
+pub mod verify;
+
+pub use error::VoucherError;
+pub use issue::{DEFAULT_BOOKLET_SIZE, DEFAULT_VALUE_CENTS, IssuedVoucher, Issuer, PrintProgress, VoucherSpec};
+pub use keys::{PublicKey, SecretKey};
+pub use ledger::{Ledger, MemoryLedger, OfflineQueue, Redemption, SyncOutcome};
+pub use short_code::{KeypadCode, ShortCode, parse_phone_code};
+pub use text::{QR_PREFIX, TEXT_LEN, normalize_human};
+pub use token::{Claims, Day, Kid, Scope, Serial, TOKEN_LEN, Token, Validity};
+pub use trust_list::{KeyStatus, ScopePolicy, TrustEntry, TrustList};
+pub use verify::{DEFAULT_TIME_ZONE, VerifiedVoucher, Verifier};
