@@ -61,7 +61,9 @@ pub enum VoucherError {
         time_zone: String,
     },
     /// Today's civil date, in the verifier's time zone, is after `valid_until`.
-    #[error("valid_until: the voucher was valid until {valid_until}; today is {today} in {time_zone}")]
+    #[error(
+        "valid_until: the voucher was valid until {valid_until}; today is {today} in {time_zone}"
+    )]
     Expired {
         /// Last valid civil date (inclusive).
         valid_until: NaiveDate,
@@ -103,7 +105,9 @@ pub enum VoucherError {
         scope: u16,
     },
     /// The verifier accepts national vouchers and its own scopes; this is neither.
-    #[error("scope: {scope} is not accepted here (national vouchers and the configured scopes are)")]
+    #[error(
+        "scope: {scope} is not accepted here (national vouchers and the configured scopes are)"
+    )]
     ScopeNotAccepted {
         /// The token's scope.
         scope: u16,
@@ -125,7 +129,9 @@ pub enum VoucherError {
         at: DateTime<Utc>,
     },
     /// A short code or keypad code fails its check character.
-    #[error("{field}: the check character does not match (a character is mistyped or two are swapped)")]
+    #[error(
+        "{field}: the check character does not match (a character is mistyped or two are swapped)"
+    )]
     BadCheckCharacter {
         /// `short_code` or `keypad_code`.
         field: &'static str,

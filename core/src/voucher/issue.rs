@@ -29,7 +29,11 @@ pub struct VoucherSpec {
 impl VoucherSpec {
     /// 10 € national cheques valid over `validity`.
     pub fn pass_numerique(validity: Validity) -> Self {
-        VoucherSpec { value_cents: DEFAULT_VALUE_CENTS, validity, scope: Scope::NATIONAL }
+        VoucherSpec {
+            value_cents: DEFAULT_VALUE_CENTS,
+            validity,
+            scope: Scope::NATIONAL,
+        }
     }
 }
 
@@ -47,7 +51,11 @@ pub struct IssuedVoucher {
 impl IssuedVoucher {
     fn new(token: Token) -> Self {
         let serial = token.serial();
-        IssuedVoucher { token, short_code: ShortCode::new(serial), keypad_code: KeypadCode::new(serial) }
+        IssuedVoucher {
+            token,
+            short_code: ShortCode::new(serial),
+            keypad_code: KeypadCode::new(serial),
+        }
     }
 
     /// The serial.
@@ -103,19 +111,34 @@ impl Issuer {
     ) -> Result<Token, VoucherError> {
         let value_cents = NonZeroU16::new(value_cents)
             .ok_or_else(|| VoucherError::invalid("value_cents", "must be at least 1 cent"))?;
-        let claims = Claims { kid: self.kid, serial, value_cents, validity, scope };
+        let claims = Claims {
+            kid: self.kid,
+            serial,
+            value_cents,
+            validity,
+            scope,
+        };
         let body = claims.body();
         let signature = self.key.sign(&signed_message(&body));
         Ok(Token::assemble(&claims, &signature))
     }
 
     /// Signs a voucher with a fresh random serial.
-    pub fn issue_random(&self, value_cents: u16, validity: Validity, scope: Scope) -> Result<Token, VoucherError> {
+    pub fn issue_random(
+        &self,
+        value_cents: u16,
+        validity: Validity,
+        scope: Scope,
+    ) -> Result<Token, VoucherError> {
         self.issue(Serial::random(), value_cents, validity, scope)
     }
 
     /// A booklet of `cheques` vouchers (default [`DEFAULT_BOOKLET_SIZE`]).
-    pub fn booklet(&self, spec: &VoucherSpec, cheques: u16) -> Result<Vec<IssuedVoucher>, VoucherError> {
+    pub fn booklet(
+        &self,
+        spec: &VoucherSpec,
+        cheques: u16,
+    ) -> Result<Vec<IssuedVoucher>, VoucherError> {
         self.print_run(spec, usize::from(cheques), |_| {})
     }
 
@@ -128,7 +151,10 @@ impl Issuer {
         mut progress: impl FnMut(PrintProgress),
     ) -> Result<Vec<IssuedVoucher>, VoucherError> {
         if spec.value_cents == 0 {
-            return Err(VoucherError::invalid("value_cents", "must be at least 1 cent"));
+            return Err(VoucherError::invalid(
+                "value_cents",
+                "must be at least 1 cent",
+            ));
         }
         let step = (count / 100).max(1);
         let mut seen = HashSet::with_capacity(count);
@@ -139,9 +165,17 @@ impl Issuer {
             if !seen.insert(serial) {
                 continue;
             }
-            out.push(IssuedVoucher::new(self.issue(serial, spec.value_cents, spec.validity, spec.scope)?));
+            out.push(IssuedVoucher::new(self.issue(
+                serial,
+                spec.value_cents,
+                spec.validity,
+                spec.scope,
+            )?));
             if out.len() % step == 0 || out.len() == count {
-                progress(PrintProgress { done: out.len(), total: count });
+                progress(PrintProgress {
+                    done: out.len(),
+                    total: count,
+                });
             }
         }
         Ok(out)

@@ -127,7 +127,11 @@ impl SecretKey {
 
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretKey {{ public: {}, .. }}", self.public_key().to_hex())
+        write!(
+            f,
+            "SecretKey {{ public: {}, .. }}",
+            self.public_key().to_hex()
+        )
     }
 }
 
@@ -148,12 +152,21 @@ mod tests {
         // The identity point (0, 1) has order 1.
         let mut identity = [0u8; 32];
         identity[0] = 1;
-        assert_eq!(PublicKey::from_bytes(&identity, 9).unwrap_err().code(), "weak_key");
+        assert_eq!(
+            PublicKey::from_bytes(&identity, 9).unwrap_err().code(),
+            "weak_key"
+        );
         // y = 2 is not on the curve.
         let mut off = [0u8; 32];
         off[0] = 2;
-        assert_eq!(PublicKey::from_bytes(&off, 9).unwrap_err().code(), "invalid_key");
-        assert_eq!(PublicKey::from_hex("zz", 1).unwrap_err().code(), "invalid_key");
+        assert_eq!(
+            PublicKey::from_bytes(&off, 9).unwrap_err().code(),
+            "invalid_key"
+        );
+        assert_eq!(
+            PublicKey::from_hex("zz", 1).unwrap_err().code(),
+            "invalid_key"
+        );
     }
 
     #[test]

@@ -135,7 +135,10 @@ pub struct OfflineQueue {
 impl OfflineQueue {
     /// An empty queue for a venue.
     pub fn new(venue: &str) -> Self {
-        OfflineQueue { venue: venue.to_owned(), items: Vec::new() }
+        OfflineQueue {
+            venue: venue.to_owned(),
+            items: Vec::new(),
+        }
     }
 
     /// The venue.
@@ -150,7 +153,11 @@ impl OfflineQueue {
 
     /// Accepts a verified voucher offline; `already_redeemed` if this device already
     /// accepted the same serial.
-    pub fn accept(&mut self, voucher: &VerifiedVoucher, at: DateTime<Utc>) -> Result<Redemption, VoucherError> {
+    pub fn accept(
+        &mut self,
+        voucher: &VerifiedVoucher,
+        at: DateTime<Utc>,
+    ) -> Result<Redemption, VoucherError> {
         if let Some(first) = self
             .items
             .iter()
@@ -166,7 +173,10 @@ impl OfflineQueue {
     /// Sends the queue to the ledger, in order. Each item comes back redeemed or in
     /// conflict; if the ledger fails, the items not yet recorded stay queued and the
     /// error is returned with the outcomes so far, so nothing is lost or sent twice.
-    pub fn sync(&mut self, ledger: &dyn Ledger) -> Result<Vec<SyncOutcome>, (Vec<SyncOutcome>, VoucherError)> {
+    pub fn sync(
+        &mut self,
+        ledger: &dyn Ledger,
+    ) -> Result<Vec<SyncOutcome>, (Vec<SyncOutcome>, VoucherError)> {
         let mut outcomes = Vec::with_capacity(self.items.len());
         let mut done = 0;
         for item in &self.items {
@@ -178,7 +188,10 @@ impl OfflineQueue {
                         .ok()
                         .flatten()
                         .unwrap_or_else(|| item.clone());
-                    outcomes.push(SyncOutcome::Conflict { queued: item.clone(), winner });
+                    outcomes.push(SyncOutcome::Conflict {
+                        queued: item.clone(),
+                        winner,
+                    });
                 }
                 Err(e) => {
                     self.items.drain(..done);

@@ -7,6 +7,7 @@
 //! online checks by phone ([`short_code`]). A [`Verifier`] checks it offline; a
 //! [`Ledger`] redeems it once.
 
+mod batch;
 pub mod error;
 pub mod issue;
 pub mod keys;
@@ -18,7 +19,9 @@ pub mod trust_list;
 pub mod verify;
 
 pub use error::VoucherError;
-pub use issue::{DEFAULT_BOOKLET_SIZE, DEFAULT_VALUE_CENTS, IssuedVoucher, Issuer, PrintProgress, VoucherSpec};
+pub use issue::{
+    DEFAULT_BOOKLET_SIZE, DEFAULT_VALUE_CENTS, IssuedVoucher, Issuer, PrintProgress, VoucherSpec,
+};
 pub use keys::{PublicKey, SecretKey};
 pub use ledger::{Ledger, MemoryLedger, OfflineQueue, Redemption, SyncOutcome};
 pub use short_code::{KeypadCode, ShortCode, parse_phone_code};

@@ -47,7 +47,9 @@ const DAMM10: [[u8; 10]; 10] = [
 ];
 
 fn damm10(digits: &[u8]) -> u8 {
-    digits.iter().fold(0u8, |acc, &d| DAMM10[acc as usize][d as usize])
+    digits
+        .iter()
+        .fold(0u8, |acc, &d| DAMM10[acc as usize][d as usize])
 }
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -78,7 +80,10 @@ impl ShortCode {
         if b.len() != 17 {
             return Err(VoucherError::malformed(
                 "short_code",
-                format!("must be 16 characters and a check character, got {}", b.len()),
+                format!(
+                    "must be 16 characters and a check character, got {}",
+                    b.len()
+                ),
             ));
         }
         let mut digits = [0u8; 17];
@@ -91,7 +96,9 @@ impl ShortCode {
             })?;
         }
         if gf32_fold(&digits) != 0 {
-            return Err(VoucherError::BadCheckCharacter { field: "short_code" });
+            return Err(VoucherError::BadCheckCharacter {
+                field: "short_code",
+            });
         }
         let mut serial = [0u8; 10];
         CROCKFORD
@@ -116,7 +123,15 @@ impl ShortCode {
 impl fmt::Display for ShortCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = self.compact();
-        write!(f, "{}-{}-{}-{}-{}", &c[0..4], &c[4..8], &c[8..12], &c[12..16], &c[16..])
+        write!(
+            f,
+            "{}-{}-{}-{}-{}",
+            &c[0..4],
+            &c[4..8],
+            &c[8..12],
+            &c[12..16],
+            &c[16..]
+        )
     }
 }
 
@@ -153,7 +168,10 @@ impl KeypadCode {
                     n += 1;
                 }
                 '0'..='9' => {
-                    return Err(VoucherError::malformed("keypad_code", "must be 26 digits, got more"));
+                    return Err(VoucherError::malformed(
+                        "keypad_code",
+                        "must be 26 digits, got more",
+                    ));
                 }
                 _ => {
                     return Err(VoucherError::malformed(
@@ -170,11 +188,18 @@ impl KeypadCode {
             ));
         }
         if damm10(&digits) != 0 {
-            return Err(VoucherError::BadCheckCharacter { field: "keypad_code" });
+            return Err(VoucherError::BadCheckCharacter {
+                field: "keypad_code",
+            });
         }
-        let value = digits[..25].iter().fold(0u128, |acc, &d| acc * 10 + u128::from(d));
+        let value = digits[..25]
+            .iter()
+            .fold(0u128, |acc, &d| acc * 10 + u128::from(d));
         Serial::from_u128(value).map(KeypadCode).ok_or_else(|| {
-            VoucherError::invalid("keypad_code", "the 25 digits exceed an 80-bit serial (2^80 - 1)")
+            VoucherError::invalid(
+                "keypad_code",
+                "the 25 digits exceed an 80-bit serial (2^80 - 1)",
+            )
         })
     }
 
@@ -203,8 +228,15 @@ impl fmt::Debug for KeypadCode {
 
 /// Reads either a short code (17 characters) or a keypad code (26 digits) as typed.
 pub fn parse_phone_code(text: &str) -> Result<Serial, VoucherError> {
-    let significant = text.chars().filter(|c| !matches!(c, ' ' | '\t' | '-')).count();
-    if significant == 26 && text.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '\t' | '-')) {
+    let significant = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\t' | '-'))
+        .count();
+    if significant == 26
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '\t' | '-'))
+    {
         KeypadCode::parse(text).map(KeypadCode::serial)
     } else {
         ShortCode::parse(text).map(ShortCode::serial)
@@ -325,7 +357,10 @@ mod tests {
                     let mut m = c.clone();
                     m[pos] = d;
                     let text = String::from_utf8(m).unwrap();
-                    assert_eq!(KeypadCode::parse(&text).unwrap_err().code(), "bad_check_character");
+                    assert_eq!(
+                        KeypadCode::parse(&text).unwrap_err().code(),
+                        "bad_check_character"
+                    );
                 }
             }
             for pos in 0..25 {
@@ -335,7 +370,10 @@ mod tests {
                 let mut m = c.clone();
                 m.swap(pos, pos + 1);
                 let text = String::from_utf8(m).unwrap();
-                assert_eq!(KeypadCode::parse(&text).unwrap_err().code(), "bad_check_character");
+                assert_eq!(
+                    KeypadCode::parse(&text).unwrap_err().code(),
+                    "bad_check_character"
+                );
             }
         }
     }
@@ -359,7 +397,12 @@ mod tests {
     #[test]
     fn short_code_errors() {
         assert_eq!(ShortCode::parse("ABC").unwrap_err().code(), "malformed");
-        assert_eq!(ShortCode::parse("UUUU-UUUU-UUUU-UUUU-U").unwrap_err().code(), "malformed");
+        assert_eq!(
+            ShortCode::parse("UUUU-UUUU-UUUU-UUUU-U")
+                .unwrap_err()
+                .code(),
+            "malformed"
+        );
         assert_eq!(ShortCode::parse("").unwrap_err().code(), "malformed");
     }
 }

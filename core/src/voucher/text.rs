@@ -64,7 +64,9 @@ impl Token {
             n => {
                 return Err(VoucherError::malformed(
                     "token",
-                    format!("must be {TEXT_LEN} Base32 characters or PN1: and {TEXT_LEN}, got {n} bytes"),
+                    format!(
+                        "must be {TEXT_LEN} Base32 characters or PN1: and {TEXT_LEN}, got {n} bytes"
+                    ),
                 ));
             }
         };
@@ -114,7 +116,10 @@ fn normalize_into(text: &str, out: &mut [u8; MAX_HUMAN_LEN]) -> Result<usize, Vo
     if text.len() > MAX_HUMAN_LEN {
         return Err(VoucherError::malformed(
             "token",
-            format!("typed input is limited to {MAX_HUMAN_LEN} bytes, got {}", text.len()),
+            format!(
+                "typed input is limited to {MAX_HUMAN_LEN} bytes, got {}",
+                text.len()
+            ),
         ));
     }
     let mut n = 0;
@@ -124,7 +129,10 @@ fn normalize_into(text: &str, out: &mut [u8; MAX_HUMAN_LEN]) -> Result<usize, Vo
             'u' | 'U' => {
                 return Err(VoucherError::malformed(
                     "token",
-                    format!("character {} is U, which Crockford Base32 never uses", i + 1),
+                    format!(
+                        "character {} is U, which Crockford Base32 never uses",
+                        i + 1
+                    ),
                 ));
             }
             'o' | 'O' => b'0',
@@ -165,12 +173,33 @@ mod tests {
     #[test]
     fn strict_refuses_every_variant() {
         let text = token().to_text();
-        assert_eq!(Token::parse_strict(&text.to_lowercase()).unwrap_err().code(), "malformed");
-        assert_eq!(Token::parse_strict(&format!(" {}", &text[1..])).unwrap_err().code(), "malformed");
-        assert_eq!(Token::parse_strict(&format!("pn1:{text}")).unwrap_err().code(), "malformed");
-        assert_eq!(Token::parse_strict(&text[1..]).unwrap_err().code(), "malformed");
+        assert_eq!(
+            Token::parse_strict(&text.to_lowercase())
+                .unwrap_err()
+                .code(),
+            "malformed"
+        );
+        assert_eq!(
+            Token::parse_strict(&format!(" {}", &text[1..]))
+                .unwrap_err()
+                .code(),
+            "malformed"
+        );
+        assert_eq!(
+            Token::parse_strict(&format!("pn1:{text}"))
+                .unwrap_err()
+                .code(),
+            "malformed"
+        );
+        assert_eq!(
+            Token::parse_strict(&text[1..]).unwrap_err().code(),
+            "malformed"
+        );
         let with_o = format!("O{}", &text[1..]);
-        assert_eq!(Token::parse_strict(&with_o).unwrap_err().code(), "malformed");
+        assert_eq!(
+            Token::parse_strict(&with_o).unwrap_err().code(),
+            "malformed"
+        );
     }
 
     #[test]
@@ -193,6 +222,9 @@ mod tests {
         assert_eq!(normalize_human(&typed).unwrap(), text);
         let with_u = format!("u{}", &text[1..]);
         assert_eq!(Token::parse_human(&with_u).unwrap_err().code(), "malformed");
-        assert_eq!(Token::parse_human(&"A".repeat(1000)).unwrap_err().code(), "malformed");
+        assert_eq!(
+            Token::parse_human(&"A".repeat(1000)).unwrap_err().code(),
+            "malformed"
+        );
     }
 }

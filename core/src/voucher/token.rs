@@ -90,7 +90,9 @@ impl Serial {
 
     /// The serial as a number below 2^80.
     pub fn to_u128(self) -> u128 {
-        self.0.iter().fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
+        self.0
+            .iter()
+            .fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
     }
 
     /// The serial from a number; `None` at or above 2^80.
@@ -110,7 +112,10 @@ impl Serial {
         if text.len() != 20 {
             return Err(VoucherError::malformed(
                 "serial",
-                format!("must be 20 hex digits, got {} characters", text.chars().count()),
+                format!(
+                    "must be 20 hex digits, got {} characters",
+                    text.chars().count()
+                ),
             ));
         }
         data_encoding::HEXLOWER_PERMISSIVE
@@ -118,7 +123,10 @@ impl Serial {
             .map_err(|e| {
                 VoucherError::malformed(
                     "serial",
-                    format!("must be 20 hex digits (bad character at position {})", e.error.position + 1),
+                    format!(
+                        "must be 20 hex digits (bad character at position {})",
+                        e.error.position + 1
+                    ),
                 )
             })?;
         Ok(Serial(bytes))
@@ -193,11 +201,7 @@ impl Validity {
         if until < from {
             return Err(VoucherError::invalid(
                 "valid_until",
-                format!(
-                    "{} is before valid_from {}",
-                    until.date(),
-                    from.date()
-                ),
+                format!("{} is before valid_from {}", until.date(), from.date()),
             ));
         }
         if u32::from(until.0) > u32::from(from.0) + u32::from(MAX_VALIDITY_DAYS) {
@@ -419,7 +423,10 @@ mod tests {
     #[test]
     fn days_map_to_civil_dates() {
         assert_eq!(Day(0).date(), NaiveDate::from_ymd_opt(2000, 1, 1).unwrap());
-        assert_eq!(Day::MAX.date(), NaiveDate::from_ymd_opt(2179, 6, 6).unwrap());
+        assert_eq!(
+            Day::MAX.date(),
+            NaiveDate::from_ymd_opt(2179, 6, 6).unwrap()
+        );
         let d = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         assert_eq!(Day::from_date(d).unwrap().date(), d);
         assert!(Day::from_date(NaiveDate::from_ymd_opt(1999, 12, 31).unwrap()).is_err());
@@ -430,8 +437,14 @@ mod tests {
     fn validity_rules() {
         assert!(Validity::new(Day(10), Day(10)).is_ok());
         assert!(Validity::new(Day(10), Day(1110)).is_ok());
-        assert_eq!(Validity::new(Day(10), Day(1111)).unwrap_err().code(), "invalid_field");
-        assert_eq!(Validity::new(Day(10), Day(9)).unwrap_err().code(), "invalid_field");
+        assert_eq!(
+            Validity::new(Day(10), Day(1111)).unwrap_err().code(),
+            "invalid_field"
+        );
+        assert_eq!(
+            Validity::new(Day(10), Day(9)).unwrap_err().code(),
+            "invalid_field"
+        );
         // No overflow at the top of the range.
         assert!(Validity::new(Day(65000), Day(65535)).is_ok());
     }
@@ -448,10 +461,23 @@ mod tests {
         let mut raw = *t.as_bytes();
         raw[13] = 0;
         raw[14] = 0;
-        assert!(Token::from_array(raw).unwrap().claims().unwrap_err().to_string().starts_with("value_cents:"));
+        assert!(
+            Token::from_array(raw)
+                .unwrap()
+                .claims()
+                .unwrap_err()
+                .to_string()
+                .starts_with("value_cents:")
+        );
         raw[0] = 2;
-        assert_eq!(Token::from_array(raw).unwrap_err().code(), "unsupported_version");
-        assert_eq!(Token::from_bytes(&raw[..84]).unwrap_err().code(), "malformed");
+        assert_eq!(
+            Token::from_array(raw).unwrap_err().code(),
+            "unsupported_version"
+        );
+        assert_eq!(
+            Token::from_bytes(&raw[..84]).unwrap_err().code(),
+            "malformed"
+        );
     }
 
     #[test]

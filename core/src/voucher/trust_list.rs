@@ -71,7 +71,10 @@ impl ScopePolicy {
         v.sort();
         v.dedup();
         if v.is_empty() {
-            return Err(VoucherError::trust("scopes", "an explicit scope list must not be empty"));
+            return Err(VoucherError::trust(
+                "scopes",
+                "an explicit scope list must not be empty",
+            ));
         }
         if v.len() > 255 {
             return Err(VoucherError::trust("scopes", "at most 255 scopes per key"));
@@ -128,7 +131,10 @@ impl TrustEntry {
         if self.issuer.is_empty() || self.issuer.len() > MAX_ISSUER_LEN {
             return Err(VoucherError::trust(
                 "issuer",
-                format!("key {}: must be 1..={MAX_ISSUER_LEN} bytes of UTF-8", self.kid),
+                format!(
+                    "key {}: must be 1..={MAX_ISSUER_LEN} bytes of UTF-8",
+                    self.kid
+                ),
             ));
         }
         if self.issuer.chars().any(char::is_control) {
@@ -340,16 +346,23 @@ impl TrustList {
         let mut last: Option<Kid> = None;
         for _ in 0..count {
             let kid_raw = r.u16("kid")?;
-            let kid = Kid::new(kid_raw).ok_or_else(|| VoucherError::trust("kid", "0 is reserved"))?;
+            let kid =
+                Kid::new(kid_raw).ok_or_else(|| VoucherError::trust("kid", "0 is reserved"))?;
             if last.is_some_and(|l| l >= kid) {
-                return Err(VoucherError::trust("kid", "entries must be in strictly ascending kid order"));
+                return Err(VoucherError::trust(
+                    "kid",
+                    "entries must be in strictly ascending kid order",
+                ));
             }
             last = Some(kid);
             let status = match r.u8("status")? {
                 0 => KeyStatus::Active,
                 1 => KeyStatus::Revoked,
                 s => {
-                    return Err(VoucherError::trust("status", format!("key {kid}: {s} is neither 0 (active) nor 1 (revoked)")));
+                    return Err(VoucherError::trust(
+                        "status",
+                        format!("key {kid}: {s} is neither 0 (active) nor 1 (revoked)"),
+                    ));
                 }
             };
             let key: [u8; 32] = r.take(32, "public_key")?.try_into().expect("32 bytes");
@@ -398,9 +411,11 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], VoucherError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(|| {
-            VoucherError::trust(field, format!("truncated at byte {}", self.at))
-        })?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| VoucherError::trust(field, format!("truncated at byte {}", self.at)))?;
         let s = &self.bytes[self.at..end];
         self.at = end;
         Ok(s)
@@ -459,7 +474,12 @@ mod tests {
             assert!(TrustList::open(&m, &root.public_key()).is_err(), "byte {i}");
         }
         let other = SecretKey::from_seed(&[8; 32]);
-        assert_eq!(TrustList::open(&bytes, &other.public_key()).unwrap_err().code(), "trust_list_bad_signature");
+        assert_eq!(
+            TrustList::open(&bytes, &other.public_key())
+                .unwrap_err()
+                .code(),
+            "trust_list_bad_signature"
+        );
         for n in 0..bytes.len() {
             assert!(TrustList::open(&bytes[..n], &root.public_key()).is_err());
         }
@@ -480,10 +500,20 @@ mod tests {
         };
         let mut extra = body.to_vec();
         extra.push(0);
-        assert_eq!(TrustList::open(&resign(&extra), &root.public_key()).unwrap_err().code(), "trust_list_malformed");
+        assert_eq!(
+            TrustList::open(&resign(&extra), &root.public_key())
+                .unwrap_err()
+                .code(),
+            "trust_list_malformed"
+        );
         let mut zero_seq = body.to_vec();
         zero_seq[5..13].copy_from_slice(&0u64.to_be_bytes());
-        assert_eq!(TrustList::open(&resign(&zero_seq), &root.public_key()).unwrap_err().code(), "trust_list_malformed");
+        assert_eq!(
+            TrustList::open(&resign(&zero_seq), &root.public_key())
+                .unwrap_err()
+                .code(),
+            "trust_list_malformed"
+        );
     }
 
     #[test]
@@ -492,7 +522,10 @@ mod tests {
         let (l, _) = sample(&root);
         assert!(l.check_fresh(l.expires_at()).is_ok());
         let late = l.expires_at() + TimeDelta::seconds(1);
-        assert_eq!(l.check_fresh(late).unwrap_err().code(), "trust_list_expired");
+        assert_eq!(
+            l.check_fresh(late).unwrap_err().code(),
+            "trust_list_expired"
+        );
     }
 
     #[test]
