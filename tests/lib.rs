@@ -14,6 +14,8 @@ use inclusif_core::voucher::{
     Day, KeyStatus, Kid, PublicKey, Scope, ScopePolicy, SecretKey, TrustEntry, TrustList,
 };
 
+pub mod fuzz_targets;
+
 /// Seeds of the test keys. Public test material: never use them for real cheques.
 pub const ROOT_SEED: [u8; 32] = [0xa0; 32];
 /// Seed of kid 7 (issuer `aptic`, active).
@@ -957,7 +959,7 @@ fn codes_tsv() -> String {
             "-".into(),
         ));
     }
-    let big = u128::from_str_radix("9999999999999999999999999", 10).unwrap();
+    let big = "9999999999999999999999999".parse::<u128>().unwrap();
     let mut d = format!("{big:025}");
     let c = d
         .bytes()

@@ -35,6 +35,13 @@ impl PublicKey {
         if key.is_weak() {
             return Err(VoucherError::WeakKey { kid });
         }
+        // One key, one encoding: refuse y >= p and other non-canonical forms.
+        if key.to_edwards().compress().to_bytes() != *bytes {
+            return Err(VoucherError::InvalidKey {
+                field: "public_key",
+                rule: format!("key {kid}: not the canonical encoding of its point"),
+            });
+        }
         Ok(PublicKey(key))
     }
 

@@ -178,8 +178,7 @@ impl OfflineQueue {
         ledger: &dyn Ledger,
     ) -> Result<Vec<SyncOutcome>, (Vec<SyncOutcome>, VoucherError)> {
         let mut outcomes = Vec::with_capacity(self.items.len());
-        let mut done = 0;
-        for item in &self.items {
+        for (done, item) in self.items.iter().enumerate() {
             match ledger.redeem(item.clone()) {
                 Ok(r) => outcomes.push(SyncOutcome::Redeemed(r)),
                 Err(VoucherError::AlreadyRedeemed { .. }) => {
@@ -198,7 +197,6 @@ impl OfflineQueue {
                     return Err((outcomes, e));
                 }
             }
-            done += 1;
         }
         self.items.clear();
         Ok(outcomes)

@@ -43,6 +43,8 @@ const MAGIC: &[u8; 4] = b"PNTL";
 const FORMAT_1: u8 = 1;
 /// Domain-separation tag of the root key's signature.
 pub const TRUST_LIST_DOMAIN: &[u8; 15] = b"FR.PASSNUM.TL1\0";
+/// The last instant a list may be issued at (9999-12-31T23:59:59Z, Unix seconds).
+const LAST_ISSUED_AT: i64 = 253_402_300_799;
 /// Longest issuer name in bytes.
 pub const MAX_ISSUER_LEN: usize = 64;
 
@@ -155,13 +157,13 @@ impl TrustEntry {
                 format!("key {}: must be at least 1 cent", self.kid),
             ));
         }
-        if let ScopePolicy::Only(v) = &self.scopes {
-            if v.is_empty() || v.len() > 255 || v.windows(2).any(|w| w[0] >= w[1]) {
-                return Err(VoucherError::trust(
-                    "scopes",
-                    format!("key {}: 1..=255 scopes, strictly ascending", self.kid),
-                ));
-            }
+        if let ScopePolicy::Only(v) = &self.scopes
+            && (v.is_empty() || v.len() > 255 || v.windows(2).any(|w| w[0] >= w[1]))
+        {
+            return Err(VoucherError::trust(
+                "scopes",
+                format!("key {}: 1..=255 scopes, strictly ascending", self.kid),
+            ));
         }
         Ok(())
     }
@@ -190,8 +192,12 @@ impl TrustList {
         if max_age_seconds == 0 {
             return Err(VoucherError::trust("max_age", "must be at least 1 second"));
         }
-        if issued_at.timestamp() < 0 {
-            return Err(VoucherError::trust("issued_at", "must not be before 1970"));
+        // Bounded so that issued_at + max_age (at most 136 years) always exists.
+        if !(0..=LAST_ISSUED_AT).contains(&issued_at.timestamp()) {
+            return Err(VoucherError::trust(
+                "issued_at",
+                format!("{issued_at} is outside 1970-01-01..=9999-12-31"),
+            ));
         }
         let issued_at = DateTime::from_timestamp(issued_at.timestamp(), 0).unwrap_or(issued_at);
         Ok(TrustList {
@@ -525,6 +531,23 @@ mod tests {
         assert_eq!(
             l.check_fresh(late).unwrap_err().code(),
             "trust_list_expired"
+        );
+    }
+
+    #[test]
+    fn issue_instants_are_bounded_so_expiry_never_overflows() {
+        let far = DateTime::from_timestamp(LAST_ISSUED_AT, 0).unwrap();
+        let l = TrustList::new(1, far, u32::MAX).unwrap();
+        assert!(l.expires_at() > far);
+        let too_far = DateTime::from_timestamp(LAST_ISSUED_AT + 1, 0).unwrap();
+        assert_eq!(
+            TrustList::new(1, too_far, 1).unwrap_err().code(),
+            "trust_list_malformed"
+        );
+        let before = DateTime::from_timestamp(-1, 0).unwrap();
+        assert_eq!(
+            TrustList::new(1, before, 1).unwrap_err().code(),
+            "trust_list_malformed"
         );
     }
 

@@ -1,0 +1,310 @@
+//! The `inclusif` command line, run as a user would: real files, stdin and stdout.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn inclusif(args: &[&str], stdin: &str, dir: &std::path::Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inclusif"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run inclusif");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect()
+}
+
+fn stdout_json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[test]
+fn keygen_issue_trust_list_verify_and_short_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let issuer = stdout_json(&inclusif(
+        &["voucher", "keygen", "--out", "issuer.key"],
+        "",
+        d,
+    ));
+    let root = stdout_json(&inclusif(
+        &["voucher", "keygen", "--out", "root.key"],
+        "",
+        d,
+    ));
+    let issuer_pk = issuer["public_key"].as_str().unwrap();
+    let root_pk = root["public_key"].as_str().unwrap();
+    // keygen never overwrites a key.
+    let again = inclusif(&["voucher", "keygen", "--out", "issuer.key"], "", d);
+    assert_eq!(again.status.code(), Some(2));
+
+    let csv = inclusif(
+        &[
+            "voucher",
+            "issue",
+            "--secret",
+            "issuer.key",
+            "--kid",
+            "7",
+            "--from",
+            "2026-01-01",
+            "--until",
+            "2026-12-31",
+            "--qr-dir",
+            "qr",
+        ],
+        "",
+        d,
+    );
+    assert!(
+        csv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&csv.stderr)
+    );
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 10, "one booklet by default");
+    assert_eq!(std::fs::read_dir(d.join("qr")).unwrap().count(), 10);
+    let tokens: Vec<&str> = rows.iter().map(|r| r[8]).collect();
+
+    // Trust list with the issuer key limited to scope 0 and 10 €.
+    std::fs::write(
+        d.join("keys.tsv"),
+        format!("kid\tissuer\tpublic_key\tstatus\twindow_from\twindow_until\tmax_value_cents\tscopes\n7\taptic\t{issuer_pk}\tactive\t2025-01-01\t-\t1000\t0\n"),
+    )
+    .unwrap();
+    let built = inclusif(
+        &[
+            "voucher",
+            "trust-list",
+            "build",
+            "--root-secret",
+            "root.key",
+            "--sequence",
+            "3",
+            "--entries",
+            "keys.tsv",
+            "--issued-at",
+            "2026-05-30T00:00:00Z",
+            "--out",
+            "trust.bin",
+        ],
+        "",
+        d,
+    );
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let shown = stdout_json(&inclusif(
+        &[
+            "voucher",
+            "trust-list",
+            "show",
+            "--root-key",
+            root_pk,
+            "--at",
+            "2026-06-01T00:00:00Z",
+            "trust.bin",
+        ],
+        "",
+        d,
+    ));
+    assert_eq!(shown["sequence"], 3);
+    assert_eq!(shown["fresh"], true);
+    assert_eq!(shown["entries"][0]["issuer"], "aptic");
+
+    let mut input = tokens.join("\n");
+    input.push_str("\nnot a token\n");
+    let mut tampered = tokens[0].as_bytes().to_vec();
+    tampered[20] = if tampered[20] == b'A' { b'B' } else { b'A' };
+    input.push_str(std::str::from_utf8(&tampered).unwrap());
+    input.push('\n');
+    let out = inclusif(
+        &[
+            "voucher",
+            "verify",
+            "--trust-list",
+            "trust.bin",
+            "--root-key",
+            root_pk,
+            "--at",
+            "2026-06-01T10:00:00Z",
+        ],
+        &input,
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 12);
+    for (i, l) in lines.iter().take(10).enumerate() {
+        assert_eq!(l["line"], i + 1);
+        assert_eq!(l["ok"], true);
+        assert_eq!(l["kid"], 7);
+        assert_eq!(l["serial"], rows[i][0]);
+        assert_eq!(l["short_code"], rows[i][1]);
+        assert_eq!(l["value_cents"], 1000);
+        assert_eq!(l["valid_from"], "2026-01-01");
+        assert_eq!(l["valid_until"], "2026-12-31");
+        assert_eq!(l["scope"], 0);
+    }
+    // The documented key order of a line.
+    let first = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        first.starts_with("{\"line\":1,\"ok\":true,\"kid\":7,\"serial\":"),
+        "{first}"
+    );
+    assert_eq!(lines[10]["error"], "malformed");
+    assert!(
+        matches!(lines[11]["error"].as_str(), Some("bad_signature")),
+        "{}",
+        lines[11]
+    );
+
+    // Same tokens after the list's 7 days: fail closed.
+    let late = json_lines(&inclusif(
+        &[
+            "voucher",
+            "verify",
+            "--trust-list",
+            "trust.bin",
+            "--root-key",
+            root_pk,
+            "--at",
+            "2026-06-07T00:00:01Z",
+        ],
+        tokens[0],
+        d,
+    ));
+    assert_eq!(late[0]["error"], "trust_list_expired");
+
+    // Revoked serials by hex and by short code; civil dates in Réunion.
+    std::fs::write(
+        d.join("revoked.txt"),
+        format!("{}\n{}\n", rows[0][0], rows[1][1]),
+    )
+    .unwrap();
+    let key = format!("7:{issuer_pk}");
+    let out = json_lines(&inclusif(
+        &[
+            "voucher",
+            "verify",
+            "--key",
+            &key,
+            "--revoked-serials",
+            "revoked.txt",
+            "--at",
+            "2026-12-31T20:30:00Z",
+            "--tz",
+            "Indian/Reunion",
+        ],
+        &tokens[..3].join("\n"),
+        d,
+    ));
+    assert_eq!(out[0]["error"], "revoked_serial");
+    assert_eq!(out[1]["error"], "revoked_serial");
+    assert_eq!(out[2]["error"], "expired");
+
+    // Hand-typed input.
+    let typed = tokens[2].to_lowercase().replace('0', "o");
+    let out = json_lines(&inclusif(
+        &[
+            "voucher",
+            "verify",
+            "--key",
+            &key,
+            "--human",
+            "--at",
+            "2026-06-01T10:00:00Z",
+        ],
+        &typed,
+        d,
+    ));
+    assert_eq!(out[0]["ok"], true);
+
+    // Short codes and keypad codes.
+    let mut codes = format!("{}\n{}\n", rows[0][1], rows[0][2]);
+    let mut bad = rows[0][1].to_owned();
+    let last = bad.pop().unwrap();
+    bad.push(if last == 'A' { 'B' } else { 'A' });
+    codes.push_str(&bad);
+    let out = json_lines(&inclusif(&["voucher", "short-code"], &codes, d));
+    assert_eq!(out[0]["serial"], rows[0][0]);
+    assert_eq!(out[1]["serial"], rows[0][0]);
+    assert_eq!(out[2]["error"], "bad_check_character");
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["voucher", "verify"],
+        vec!["voucher", "verify", "--key", "7:zz"],
+        vec!["voucher", "verify", "--key", "0:00"],
+        vec!["voucher", "verify", "--key", "nokid"],
+        vec![
+            "voucher",
+            "verify",
+            "--key",
+            "7:3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29",
+            "--tz",
+            "Mars/Olympus",
+        ],
+        vec![
+            "voucher",
+            "verify",
+            "--key",
+            "7:3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29",
+            "--at",
+            "yesterday",
+        ],
+        vec!["voucher", "verify", "--trust-list", "missing.bin"],
+        vec!["voucher", "frobnicate"],
+    ] {
+        let out = inclusif(&args, "", dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn the_tour_runs_to_the_end() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tour"))
+        .env("INCLUSIF_TOUR_PRINT_RUN", "2000")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in ["already_redeemed", "bad_signature", "PN1:", "conflict"] {
+        assert!(text.contains(needle), "the tour should show {needle}");
+    }
+}

@@ -1,0 +1,423 @@
+//! Fuzz targets: one function per target, each taking arbitrary bytes.
+//!
+//! The `fuzz/` workspace wraps each function in `libfuzzer_sys::fuzz_target!`, and the
+//! stable test `tests/tests/fuzz_seeds.rs` replays `fuzz/seeds/<target>/` and
+//! `fuzz/regressions/<target>/` through them. A target never panics on its own account:
+//! every panic is a broken property (or a panic inside the core), that is, a bug found.
+//!
+//! Properties checked:
+//! - [`strict_parse`]: one token has one strict text; an accepted input is exactly
+//!   [`Token::to_text`] or [`Token::to_qr_payload`], and strict ⊂ human.
+//! - [`human_parse`]: an accepted typed input normalises to exactly the token's text;
+//!   parsing is normalising then parsing strictly; normalisation is idempotent.
+//! - [`short_code`]: an accepted code is the one encoding of its serial; phone-code
+//!   dispatch picks the right parser; single substitutions and adjacent swaps are caught.
+//! - [`trust_list`]: an opened list re-encodes to the same body and re-opens equal; a body
+//!   signed by the root key either opens and re-signs to the very same bytes or is refused
+//!   (never with `trust_list_bad_signature`).
+//! - [`verify`]: single and batch verdicts agree; the text, typed and byte entry points
+//!   agree with parse-then-verify; any token that differs from a valid one fails; and any
+//!   token that verifies is exactly what the honest issuer signs for its claims.
+
+#![deny(missing_docs)]
+
+use std::sync::OnceLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use ed25519_dalek::{Signer, SigningKey};
+use inclusif_core::voucher::trust_list::TRUST_LIST_DOMAIN;
+use inclusif_core::voucher::{
+    Issuer, KeypadCode, Kid, PublicKey, Scope, SecretKey, Serial, ShortCode, TEXT_LEN, TOKEN_LEN,
+    Token, TrustList, Validity, VerifiedVoucher, Verifier, VoucherError, normalize_human,
+    parse_phone_code,
+};
+
+use crate::{KID7_SEED, KID9_SEED, ROOT_SEED};
+
+/// A fuzz target: takes any bytes, panics only on a broken property.
+pub type Target = fn(&[u8]);
+
+/// Every target, by name (the names of `fuzz/fuzz_targets/*.rs` and `fuzz/seeds/*/`).
+pub const TARGETS: &[(&str, Target)] = &[
+    ("strict_parse", strict_parse),
+    ("human_parse", human_parse),
+    ("short_code", short_code),
+    ("trust_list", trust_list),
+    ("verify", verify),
+];
+
+/// The instant every verification runs at.
+pub const NOW: &str = "2026-06-01T10:00:00Z";
+
+/// Serial of [`valid_token`] (the vectors' `ok_strict_text` token).
+pub const VALID_SERIAL: u128 = 0x5eed_0000_0000_0000_0001;
+
+/// Shared, expensive state: verifiers, keys and a valid token.
+struct Fixture {
+    now: DateTime<Utc>,
+    root_public: PublicKey,
+    root_secret: SecretKey,
+    root_signer: SigningKey,
+    /// National scope only, Europe/Paris.
+    national: Verifier,
+    /// Any scope, America/Cayenne, one revoked serial.
+    operator: Verifier,
+    valid: Token,
+    kid7: Issuer,
+    kid9: Issuer,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let list = crate::trust_list();
+        let kid7 = Issuer::new(Kid::new(7).expect("kid"), SecretKey::from_seed(&KID7_SEED));
+        let kid9 = Issuer::new(Kid::new(9).expect("kid"), SecretKey::from_seed(&KID9_SEED));
+        let valid = valid_token();
+        let revoked = Serial::from_u128(VALID_SERIAL + 21).expect("80 bits");
+        Fixture {
+            now: crate::instant(NOW),
+            root_public: crate::root_key(),
+            root_secret: SecretKey::from_seed(&ROOT_SEED),
+            root_signer: SigningKey::from_bytes(&ROOT_SEED),
+            national: Verifier::new(list.clone()),
+            operator: Verifier::new(list)
+                .with_time_zone(chrono_tz::America::Cayenne)
+                .with_any_scope()
+                .with_revoked_serials([revoked]),
+            valid,
+            kid7,
+            kid9,
+        }
+    })
+}
+
+/// The token that verifies at [`NOW`]: kid 7, [`VALID_SERIAL`], 10 €, valid over 2026,
+/// national (byte for byte the vectors' `ok_strict_text`).
+pub fn valid_token() -> Token {
+    let date = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+    Issuer::new(Kid::new(7).expect("kid"), SecretKey::from_seed(&KID7_SEED))
+        .issue(
+            Serial::from_u128(VALID_SERIAL).expect("80 bits"),
+            1000,
+            Validity::from_dates(date(1, 1), date(12, 31)).expect("window"),
+            Scope::NATIONAL,
+        )
+        .expect("valid token")
+}
+
+/// Signs `body` as the root key signs a trust list: `FR.PASSNUM.TL1\0` then the body,
+/// and the 64-byte signature appended.
+pub fn sign_trust_list_body(body: &[u8]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(TRUST_LIST_DOMAIN.len() + body.len());
+    message.extend_from_slice(TRUST_LIST_DOMAIN);
+    message.extend_from_slice(body);
+    let mut out = body.to_vec();
+    out.extend_from_slice(&fixture().root_signer.sign(&message).to_bytes());
+    out
+}
+
+/// Strict parsing of raw bytes: accepted only in canonical form.
+pub fn strict_parse(data: &[u8]) {
+    let parsed = Token::parse_strict_bytes(data);
+    if let Ok(s) = std::str::from_utf8(data) {
+        assert_eq!(
+            Token::parse_strict(s),
+            parsed,
+            "parse_strict and parse_strict_bytes disagree"
+        );
+    }
+    let Ok(t) = parsed else { return };
+    let text = t.to_text();
+    let qr = t.to_qr_payload();
+    assert!(
+        data == text.as_bytes() || data == qr.as_bytes(),
+        "accepted a non-canonical strict input {:?} for {text}",
+        String::from_utf8_lossy(data)
+    );
+    assert_eq!(text.len(), TEXT_LEN);
+    assert_eq!(Token::parse_strict(&text), Ok(t));
+    assert_eq!(Token::parse_strict(&qr), Ok(t));
+    assert_eq!(Token::from_bytes(t.as_bytes()), Ok(t));
+    // What the strict parser accepts, the typed-input parser accepts too, unchanged.
+    assert_eq!(normalize_human(&text).as_deref(), Ok(text.as_str()));
+    assert_eq!(Token::parse_human(&text), Ok(t));
+    assert_eq!(Token::parse_human(&qr), Ok(t));
+    let _ = t.claims();
+    let _ = format!("{t:?}");
+}
+
+/// Typed-input parsing: normalise, then parse strictly.
+pub fn human_parse(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    let parsed = Token::parse_human(&s);
+    let normalized = normalize_human(&s);
+    match (&parsed, &normalized) {
+        (Ok(t), Ok(n)) => assert!(
+            *n == t.to_text() || *n == t.to_qr_payload(),
+            "{s:?} parsed, but normalises to {n:?}, not the token's text"
+        ),
+        (Ok(_), Err(e)) => panic!("{s:?} parsed, but does not normalise: {e}"),
+        (Err(a), Err(b)) => assert_eq!(a, b, "parse_human and normalize_human disagree"),
+        (Err(_), Ok(_)) => {}
+    }
+    if let Ok(n) = &normalized {
+        // Parsing typed input is normalising, then parsing strictly.
+        assert_eq!(Token::parse_strict(n), parsed);
+        assert!(n.chars().count() <= s.chars().count());
+        assert!(
+            !n.bytes()
+                .any(|b| b.is_ascii_lowercase() || b" \t-OILU".contains(&b)),
+            "normalised form {n:?} still holds a character normalisation removes"
+        );
+        assert_eq!(normalize_human(n).as_ref(), Ok(n), "not idempotent");
+    }
+    // Strict input is typed input too.
+    if let Ok(t) = Token::parse_strict(&s) {
+        assert_eq!(parsed, Ok(t), "strict input {s:?} refused as typed input");
+    }
+    if let Ok(t) = parsed {
+        let typed: String = t
+            .to_text()
+            .to_lowercase()
+            .as_bytes()
+            .chunks(4)
+            .map(|c| std::str::from_utf8(c).expect("ASCII"))
+            .collect::<Vec<_>>()
+            .join("- ");
+        assert_eq!(Token::parse_human(&typed), Ok(t));
+    }
+}
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '-')
+}
+
+/// Short codes and keypad codes, as typed and as generated from the data.
+pub fn short_code(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    let phone = parse_phone_code(&s);
+    let short = ShortCode::parse(&s);
+    let keypad = KeypadCode::parse(&s);
+    let keypad_shaped = s.chars().filter(|&c| !is_separator(c)).count() == 26
+        && s.chars().all(|c| c.is_ascii_digit() || is_separator(c));
+    if keypad_shaped {
+        assert_eq!(phone, keypad.clone().map(KeypadCode::serial));
+    } else {
+        assert_eq!(phone, short.clone().map(ShortCode::serial));
+    }
+    if let Ok(code) = short {
+        let serial = code.serial();
+        assert_eq!(ShortCode::new(serial), code);
+        let compact = code.compact();
+        // One serial, one short code: the input is its code, up to typing forgiveness.
+        assert_eq!(normalize_human(&s).as_ref(), Ok(&compact));
+        assert_eq!(ShortCode::parse(&compact), Ok(code));
+        assert_eq!(ShortCode::parse(&code.to_string()), Ok(code));
+        assert_eq!(parse_phone_code(&code.to_string()), Ok(serial));
+    }
+    if let Ok(code) = keypad {
+        let serial = code.serial();
+        assert_eq!(KeypadCode::new(serial), code);
+        let digits: String = s.chars().filter(|&c| !is_separator(c)).collect();
+        assert_eq!(digits, code.compact(), "one serial, one keypad code");
+        assert_eq!(KeypadCode::parse(&code.to_string()), Ok(code));
+        assert_eq!(parse_phone_code(&code.to_string()), Ok(serial));
+    }
+    // A serial from the first 10 bytes, a position and a symbol from the next two: every
+    // single substitution and every adjacent swap must be caught by the check character.
+    if let (Some(serial), Some(&[pos, sym])) = (data.get(..10), data.get(10..12)) {
+        let serial = Serial::from_bytes(serial.try_into().expect("10 bytes"));
+        let caught = |m: &[u8], what: &str| {
+            let text = std::str::from_utf8(m).expect("ASCII");
+            match parse_phone_code(text) {
+                Err(VoucherError::BadCheckCharacter { .. }) => {}
+                other => panic!("{what} {text:?} of serial {serial} not caught: {other:?}"),
+            }
+        };
+        let code = ShortCode::new(serial).compact().into_bytes();
+        assert_eq!(
+            parse_phone_code(&ShortCode::new(serial).to_string()),
+            Ok(serial)
+        );
+        let (p, c) = (usize::from(pos) % 17, CROCKFORD[usize::from(sym) % 32]);
+        if code[p] != c {
+            let mut m = code.clone();
+            m[p] = c;
+            caught(&m, "substitution");
+        }
+        let p = usize::from(pos) % 16;
+        if code[p] != code[p + 1] {
+            let mut m = code;
+            m.swap(p, p + 1);
+            caught(&m, "swap");
+        }
+        let code = KeypadCode::new(serial).compact().into_bytes();
+        assert_eq!(
+            parse_phone_code(&KeypadCode::new(serial).to_string()),
+            Ok(serial)
+        );
+        let (p, d) = (usize::from(pos) % 26, b'0' + sym % 10);
+        if code[p] != d {
+            let mut m = code.clone();
+            m[p] = d;
+            caught(&m, "keypad substitution");
+        }
+        let p = usize::from(pos) % 25;
+        if code[p] != code[p + 1] {
+            let mut m = code;
+            m.swap(p, p + 1);
+            caught(&m, "keypad swap");
+        }
+    }
+}
+
+/// Checks an opened trust list: its accessors and a verifier over it do not panic, and
+/// its entries come by ascending kid.
+fn exercise_list(list: &TrustList) {
+    let f = fixture();
+    let _ = list.expires_at();
+    let _ = list.check_fresh(f.now);
+    let kids: Vec<Kid> = list.entries().map(|e| e.kid).collect();
+    assert!(kids.windows(2).all(|w| w[0] < w[1]), "kids not ascending");
+    let v = Verifier::new(list.clone()).with_any_scope();
+    let single = v.verify(&f.valid, f.now);
+    let batch = v.verify_batch(&[f.valid], f.now);
+    assert_eq!(batch, vec![single]);
+}
+
+/// Trust lists: signed bytes as given, and the data re-signed as a body.
+pub fn trust_list(data: &[u8]) {
+    let f = fixture();
+    if let Ok(list) = TrustList::open(data, &f.root_public) {
+        exercise_list(&list);
+        let signed = list.sign(&f.root_secret);
+        assert_eq!(
+            signed[..signed.len() - 64],
+            data[..data.len() - 64],
+            "an opened list re-encodes to another body"
+        );
+        assert_eq!(TrustList::open(&signed, &f.root_public), Ok(list));
+    }
+    // Past the signature: the root key signs whatever the data is.
+    let signed = sign_trust_list_body(data);
+    match TrustList::open(&signed, &f.root_public) {
+        Ok(list) => {
+            exercise_list(&list);
+            assert!(
+                list.sign(&f.root_secret) == signed,
+                "a signed body opens but re-signs to other bytes (not canonical)"
+            );
+        }
+        Err(e) => assert_ne!(
+            e.code(),
+            "trust_list_bad_signature",
+            "the root key's own signature refused"
+        ),
+    }
+}
+
+/// The honest issuer's token for these claims (Ed25519 signing is deterministic).
+fn honest_token(v: &VerifiedVoucher) -> Token {
+    let f = fixture();
+    let issuer = match v.kid().get() {
+        7 => &f.kid7,
+        9 => &f.kid9,
+        kid => panic!("verified under kid {kid}, which no test key holds"),
+    };
+    let c = v.claims();
+    issuer
+        .issue(c.serial, c.value_cents.get(), c.validity, c.scope)
+        .expect("claims that verified can be issued")
+}
+
+/// Applies the data as (position, xor mask) pairs to `bytes`.
+fn xor_pairs(bytes: &mut [u8], data: &[u8]) {
+    for pair in data.chunks(2) {
+        let pos = usize::from(pair[0]) % bytes.len();
+        bytes[pos] ^= pair.get(1).copied().unwrap_or(0x01);
+    }
+}
+
+/// Verification: entry points, batch against single, mutations of a valid token.
+pub fn verify(data: &[u8]) {
+    let f = fixture();
+    let now = f.now;
+    let verifiers = [&f.national, &f.operator];
+    let text = String::from_utf8_lossy(data);
+    let mut tokens: Vec<Token> = Vec::new();
+
+    // The data read as raw bytes, strict text and typed text: each entry point agrees
+    // with parsing then verifying.
+    let parsed = [
+        Token::from_bytes(data),
+        Token::parse_strict(&text),
+        Token::parse_human(&text),
+    ];
+    for v in verifiers {
+        let then_verify =
+            |p: &Result<Token, VoucherError>| p.clone().and_then(|t| v.verify(&t, now));
+        assert_eq!(v.verify_bytes(data, now), then_verify(&parsed[0]));
+        assert_eq!(v.verify_text(&text, now), then_verify(&parsed[1]));
+        assert_eq!(v.verify_human(&text, now), then_verify(&parsed[2]));
+    }
+    tokens.extend(parsed.iter().filter_map(|p| p.clone().ok()));
+
+    // 85-byte windows of the data, version byte forced, to reach the signature check.
+    for chunk in data.chunks_exact(TOKEN_LEN).take(4) {
+        let mut b: [u8; TOKEN_LEN] = chunk.try_into().expect("85 bytes");
+        b[0] = 1;
+        tokens.push(Token::from_array(b).expect("version 1"));
+    }
+
+    // Mutations of a valid token: if anything changed, it must not verify.
+    let original = *f.valid.as_bytes();
+    let mut mutated = original;
+    xor_pairs(&mut mutated, data);
+    if let Ok(t) = Token::from_array(mutated) {
+        for v in verifiers {
+            let verdict = v.verify(&t, now);
+            if mutated == original {
+                assert!(verdict.is_ok(), "the valid token fails: {verdict:?}");
+            } else {
+                assert!(verdict.is_err(), "a mutated token verifies: {t:?}");
+            }
+        }
+        tokens.push(t);
+    }
+    let mut typed = f.valid.to_text().into_bytes();
+    xor_pairs(&mut typed, data);
+    if let Some(t) = std::str::from_utf8(&typed)
+        .ok()
+        .and_then(|s| Token::parse_human(s).ok())
+    {
+        for v in verifiers {
+            let verdict = v.verify(&t, now);
+            if t == f.valid {
+                assert!(verdict.is_ok(), "the valid token fails: {verdict:?}");
+            } else {
+                assert!(verdict.is_err(), "a mistyped token verifies: {t:?}");
+            }
+        }
+        tokens.push(t);
+    }
+    tokens.push(f.valid);
+
+    // Batch and single verdicts agree, and nothing verifies that the issuer did not sign.
+    for v in verifiers {
+        let single: Vec<_> = tokens.iter().map(|t| v.verify(t, now)).collect();
+        let batch = v.verify_batch(&tokens, now);
+        assert_eq!(batch, single, "batch and single verdicts differ");
+        for (t, verdict) in tokens.iter().zip(&single) {
+            if let Ok(ok) = verdict {
+                assert_eq!(
+                    *t,
+                    honest_token(ok),
+                    "a token verifies that was never issued"
+                );
+            }
+        }
+    }
+}
