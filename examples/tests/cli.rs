@@ -203,7 +203,7 @@ fn keygen_issue_trust_list_verify_and_short_codes() {
     ));
     assert_eq!(late[0]["error"], "trust_list_expired");
 
-    // Revoked serials by hex and by short code; civil dates in Réunion.
+    // Revoked serials by hex and by short code.
     std::fs::write(
         d.join("revoked.txt"),
         format!("{}\n{}\n", rows[0][0], rows[1][1]),
@@ -219,16 +219,33 @@ fn keygen_issue_trust_list_verify_and_short_codes() {
             "--revoked-serials",
             "revoked.txt",
             "--at",
-            "2026-12-31T20:30:00Z",
-            "--tz",
-            "Indian/Reunion",
+            "2026-06-01T10:00:00Z",
         ],
         &tokens[..3].join("\n"),
         d,
     ));
     assert_eq!(out[0]["error"], "revoked_serial");
     assert_eq!(out[1]["error"], "revoked_serial");
-    assert_eq!(out[2]["error"], "expired");
+    assert_eq!(out[2]["ok"], true);
+
+    // Civil dates: 20:30 UTC on 31 December is already the new year in Réunion.
+    let at = ["--at", "2026-12-31T20:30:00Z"];
+    let reunion = json_lines(&inclusif(
+        &[
+            &["voucher", "verify", "--key", &key, "--tz", "Indian/Reunion"][..],
+            &at,
+        ]
+        .concat(),
+        tokens[2],
+        d,
+    ));
+    assert_eq!(reunion[0]["error"], "expired");
+    let paris = json_lines(&inclusif(
+        &[&["voucher", "verify", "--key", &key][..], &at].concat(),
+        tokens[2],
+        d,
+    ));
+    assert_eq!(paris[0]["ok"], true);
 
     // Hand-typed input.
     let typed = tokens[2].to_lowercase().replace('0', "o");
@@ -257,6 +274,36 @@ fn keygen_issue_trust_list_verify_and_short_codes() {
     assert_eq!(out[0]["serial"], rows[0][0]);
     assert_eq!(out[1]["serial"], rows[0][0]);
     assert_eq!(out[2]["error"], "bad_check_character");
+}
+
+#[test]
+fn bad_bytes_are_refused_lines_not_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "7:3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29";
+    for human in [false, true] {
+        let mut args = vec!["voucher", "verify", "--key", key];
+        if human {
+            args.push("--human");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_inclusif"))
+            .args(&args)
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"\xff\xfe\r\n\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let lines = json_lines(&out);
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| l["error"] == "malformed"));
+    }
 }
 
 #[test]

@@ -380,19 +380,13 @@ fn verifier(a: &VerifyArgs, now: DateTime<Utc>) -> Result<Verifier, Usage> {
 fn verify(a: VerifyArgs) -> Result<(), Usage> {
     let now = instant(a.at.as_deref())?;
     let verifier = verifier(&a, now)?;
-    let stdin = std::io::stdin();
-    let lines: Vec<String> = stdin.lock().lines().collect::<Result<_, _>>()?;
     // Parse every line, then check the well-formed ones as one batch: same verdicts as
     // one by one, several times faster on an operator's server.
-    let parsed: Vec<Result<Token, _>> = lines
+    let parsed: Vec<Result<Token, _>> = input_lines()?
         .iter()
-        .map(|l| {
-            let l = l.strip_suffix('\r').unwrap_or(l);
-            if a.human {
-                Token::parse_human(l)
-            } else {
-                Token::parse_strict(l)
-            }
+        .map(|l| match (a.human, std::str::from_utf8(l)) {
+            (true, Ok(text)) => Token::parse_human(text),
+            (true, Err(_)) | (false, _) => Token::parse_strict_bytes(l),
         })
         .collect();
     let tokens: Vec<Token> = parsed
@@ -417,13 +411,32 @@ fn verify(a: VerifyArgs) -> Result<(), Usage> {
     Ok(())
 }
 
+/// Stdin's lines as bytes, without their `\n` or `\r\n`: a line that is not UTF-8 is
+/// an input to refuse (`malformed`), not a reason to stop.
+fn input_lines() -> Result<Vec<Vec<u8>>, Usage> {
+    let mut lines = Vec::new();
+    let mut stdin = std::io::stdin().lock();
+    loop {
+        let mut line = Vec::new();
+        if stdin.read_until(b'\n', &mut line)? == 0 {
+            return Ok(lines);
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        }
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        lines.push(line);
+    }
+}
+
 fn short_code() -> Result<(), Usage> {
-    let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    for (i, line) in stdin.lock().lines().enumerate() {
-        let line = line?;
-        let value = match parse_phone_code(line.trim_end_matches('\r')) {
+    for (i, line) in input_lines()?.iter().enumerate() {
+        let line = String::from_utf8_lossy(line);
+        let value = match parse_phone_code(&line) {
             Ok(s) => json!({ "line": i + 1, "ok": true, "serial": s.to_string() }),
             Err(e) => error_json(i + 1, &e),
         };
