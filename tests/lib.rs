@@ -1003,21 +1003,25 @@ fn trust_lists_tsv() -> String {
     let root = SecretKey::from_seed(&ROOT_SEED);
     let good = trust_list().sign(&root);
     let mut out = String::from(
-        "# Signed trust lists: open `hex` with the root key of keys.tsv at instant `at`\n\
-         # (open, then check freshness); expect ok (then sequence and kids) or the error code.\n\
-         name\thex\tat\texpect\tsequence\tkids\n",
+        "# Signed trust lists: open `hex` with the root key of keys.tsv, then check freshness at `at`.\n\
+         # `loaded` is - or the file of a list already loaded in the verifier, which the opened\n\
+         # list then replaces (never going back). expect ok (then sequence and kids) or the code.\n\
+         name\thex\tat\tloaded\texpect\tsequence\tkids\n",
     );
-    let mut row = |name: &str, bytes: &[u8], at: &str, expect: &str, seq: &str, kids: &str| {
-        out.push_str(&format!(
-            "{name}\t{}\t{at}\t{expect}\t{seq}\t{kids}\n",
-            hex(bytes)
-        ));
-    };
-    row("ok", &good, "2026-06-01T10:00:00Z", "ok", "42", "7;8;9");
+    let noon = "2026-06-01T10:00:00Z";
+    let mut row =
+        |name: &str, bytes: &[u8], at: &str, loaded: &str, expect: &str, seq: &str, kids: &str| {
+            out.push_str(&format!(
+                "{name}\t{}\t{at}\t{loaded}\t{expect}\t{seq}\t{kids}\n",
+                hex(bytes)
+            ));
+        };
+    row("ok", &good, noon, "-", "ok", "42", "7;8;9");
     row(
         "expired",
         &good,
         "2028-01-01T00:00:01Z",
+        "-",
         "trust_list_expired",
         "-",
         "-",
@@ -1027,7 +1031,8 @@ fn trust_lists_tsv() -> String {
     row(
         "bad_signature",
         &flipped,
-        "2026-06-01T10:00:00Z",
+        noon,
+        "-",
         "trust_list_bad_signature",
         "-",
         "-",
@@ -1035,7 +1040,8 @@ fn trust_lists_tsv() -> String {
     row(
         "truncated",
         &good[..good.len() - 1],
-        "2026-06-01T10:00:00Z",
+        noon,
+        "-",
         "trust_list_bad_signature",
         "-",
         "-",
@@ -1043,7 +1049,8 @@ fn trust_lists_tsv() -> String {
     row(
         "too_short",
         &good[..20],
-        "2026-06-01T10:00:00Z",
+        noon,
+        "-",
         "trust_list_malformed",
         "-",
         "-",
@@ -1056,27 +1063,89 @@ fn trust_lists_tsv() -> String {
         out
     };
     let body = &good[..good.len() - 64];
-    let mut weak = body.to_vec();
     // The first entry's key starts at 4+1+8+8+4+2 + 2 (kid) + 1 (status) = 30.
-    weak[30..62].copy_from_slice(&{
-        let mut id = [0u8; 32];
-        id[0] = 1;
-        id
-    });
+    let with_first_key = |key: [u8; 32]| {
+        let mut b = body.to_vec();
+        b[30..62].copy_from_slice(&key);
+        resign(&b)
+    };
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
     row(
-        "weak_key",
-        &resign(&weak),
-        "2026-06-01T10:00:00Z",
+        "weak_key_small_order",
+        &with_first_key(identity),
+        noon,
+        "-",
         "weak_key",
         "-",
         "-",
     );
+    let kid7 = SigningKey::from_bytes(&KID7_SEED)
+        .verifying_key()
+        .to_edwards();
+    let mixed = (kid7 + curve25519_dalek::constants::EIGHT_TORSION[1])
+        .compress()
+        .to_bytes();
+    row(
+        "weak_key_torsion_component",
+        &with_first_key(mixed),
+        noon,
+        "-",
+        "weak_key",
+        "-",
+        "-",
+    );
+    let not_a_point = (2u8..=255)
+        .map(|y| {
+            let mut b = [0u8; 32];
+            b[0] = y;
+            b
+        })
+        .find(|b| {
+            curve25519_dalek::edwards::CompressedEdwardsY(*b)
+                .decompress()
+                .is_none()
+        })
+        .expect("some y is off the curve");
+    row(
+        "invalid_key_not_a_point",
+        &with_first_key(not_a_point),
+        noon,
+        "-",
+        "invalid_key",
+        "-",
+        "-",
+    );
+    let non_canonical = (0u8..19)
+        .map(|y| {
+            let mut b = [0xffu8; 32];
+            b[0] = 0xed + y;
+            b[31] = 0x7f;
+            b
+        })
+        .find(|b| {
+            curve25519_dalek::edwards::CompressedEdwardsY(*b)
+                .decompress()
+                .is_some_and(|p| !p.is_small_order() && p.is_torsion_free())
+        });
+    if let Some(key) = non_canonical {
+        row(
+            "invalid_key_non_canonical",
+            &with_first_key(key),
+            noon,
+            "-",
+            "invalid_key",
+            "-",
+            "-",
+        );
+    }
     let mut trailing = body.to_vec();
     trailing.push(0);
     row(
         "trailing_byte",
         &resign(&trailing),
-        "2026-06-01T10:00:00Z",
+        noon,
+        "-",
         "trust_list_malformed",
         "-",
         "-",
@@ -1086,8 +1155,55 @@ fn trust_lists_tsv() -> String {
     row(
         "format_2",
         &resign(&v2),
-        "2026-06-01T10:00:00Z",
+        noon,
+        "-",
         "trust_list_malformed",
+        "-",
+        "-",
+    );
+    let with_sequence = |seq: u64, drop_kid9: bool| {
+        let mut l =
+            TrustList::new(seq, utc("2026-01-01T00:00:00Z"), 2 * 365 * 86_400).expect("list");
+        for e in trust_list().entries() {
+            if !(drop_kid9 && e.kid.get() == 9) {
+                l.insert(e.clone()).expect("entry");
+            }
+        }
+        l.sign(&root)
+    };
+    row(
+        "newer_replaces",
+        &with_sequence(43, false),
+        noon,
+        "trust_list.hex",
+        "ok",
+        "43",
+        "7;8;9",
+    );
+    row(
+        "same_list_again",
+        &good,
+        noon,
+        "trust_list.hex",
+        "ok",
+        "42",
+        "7;8;9",
+    );
+    row(
+        "rollback_older",
+        &with_sequence(41, false),
+        noon,
+        "trust_list.hex",
+        "trust_list_rollback",
+        "-",
+        "-",
+    );
+    row(
+        "rollback_same_sequence_other_keys",
+        &with_sequence(42, true),
+        noon,
+        "trust_list.hex",
+        "trust_list_rollback",
         "-",
         "-",
     );

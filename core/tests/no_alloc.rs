@@ -1,12 +1,11 @@
 //! Decoding and field checks never touch the heap; nor does verifying a good token.
 //!
-//! A counting global allocator wraps the system one; each measured call must leave the
-//! count unchanged. (One test per process section: the counter is global, so the tests
-//! in this file run one after another under a lock.)
+//! A counting global allocator wraps the system one and counts, per thread, the
+//! allocations made; each measured call must leave its own thread's count unchanged
+//! (the test harness allocates on other threads meanwhile).
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use chrono::{TimeZone, Utc};
 use inclusif_core::voucher::{
@@ -15,13 +14,19 @@ use inclusif_core::voucher::{
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-static SERIAL: Mutex<()> = Mutex::new(());
+thread_local! {
+    // `const` initialisation: reading it never allocates, so the allocator may use it.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    ALLOCATIONS.with(|n| n.set(n.get() + 1));
+}
 
 // SAFETY: forwards every call to the system allocator unchanged; only counts.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count_one();
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
@@ -30,7 +35,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count_one();
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -40,9 +45,9 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn allocations_during(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = ALLOCATIONS.with(Cell::get);
     f();
-    ALLOCATIONS.load(Ordering::SeqCst) - before
+    ALLOCATIONS.with(Cell::get) - before
 }
 
 fn fixture() -> (Verifier, Token, String) {
@@ -70,7 +75,6 @@ fn fixture() -> (Verifier, Token, String) {
 
 #[test]
 fn decoding_and_field_checks_do_not_allocate() {
-    let _one_at_a_time = SERIAL.lock().unwrap();
     let (_, token, text) = fixture();
     let n = allocations_during(|| {
         for _ in 0..1000 {
@@ -86,7 +90,6 @@ fn decoding_and_field_checks_do_not_allocate() {
 
 #[test]
 fn verifying_a_good_token_does_not_allocate() {
-    let _one_at_a_time = SERIAL.lock().unwrap();
     let (verifier, _, text) = fixture();
     let now = Utc.with_ymd_and_hms(2026, 6, 1, 10, 0, 0).unwrap();
     let n = allocations_during(|| {

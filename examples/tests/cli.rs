@@ -203,6 +203,44 @@ fn keygen_issue_trust_list_verify_and_short_codes() {
     ));
     assert_eq!(late[0]["error"], "trust_list_expired");
 
+    // A verifier that saw sequence 4 refuses to go back to 3.
+    let back = inclusif(
+        &[
+            "voucher",
+            "verify",
+            "--trust-list",
+            "trust.bin",
+            "--root-key",
+            root_pk,
+            "--min-sequence",
+            "4",
+        ],
+        tokens[0],
+        d,
+    );
+    assert_eq!(back.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&back.stderr).contains("trust_list_rollback"));
+
+    // A stale list refuses every line, malformed ones included (fail closed).
+    let late = json_lines(&inclusif(
+        &[
+            "voucher",
+            "verify",
+            "--trust-list",
+            "trust.bin",
+            "--root-key",
+            root_pk,
+            "--at",
+            "2026-06-07T00:00:01Z",
+        ],
+        &format!("{}\nnot a token\n", tokens[0]),
+        d,
+    ));
+    assert!(
+        late.iter().all(|l| l["error"] == "trust_list_expired"),
+        "{late:?}"
+    );
+
     // Revoked serials by hex and by short code.
     std::fs::write(
         d.join("revoked.txt"),
@@ -285,6 +323,9 @@ fn bad_bytes_are_refused_lines_not_usage_errors() {
         if human {
             args.push("--human");
         }
+        let mut input = b"\xff\xfe\r\n\n".to_vec();
+        input.extend(std::iter::repeat_n(b'A', 1 << 20));
+        input.extend_from_slice(b"\nPN1:\n");
         let mut child = Command::new(env!("CARGO_BIN_EXE_inclusif"))
             .args(&args)
             .current_dir(dir.path())
@@ -292,16 +333,11 @@ fn bad_bytes_are_refused_lines_not_usage_errors() {
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"\xff\xfe\r\n\n")
-            .unwrap();
+        child.stdin.take().unwrap().write_all(&input).unwrap();
         let out = child.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(0));
         let lines = json_lines(&out);
-        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.len(), 4, "a megabyte line is one refused line");
         assert!(lines.iter().all(|l| l["error"] == "malformed"));
     }
 }

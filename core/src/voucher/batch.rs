@@ -141,7 +141,7 @@ mod tests {
         let (sk, items) = signed(1);
         let vk = sk.verifying_key();
         let mut sig = items[0].1;
-        // R = identity, canonical and with the sign bit set; R with y = p + 1.
+        // R = identity, canonical and with the sign bit set.
         for r in [
             {
                 let mut b = [0u8; 32];
@@ -154,16 +154,31 @@ mod tests {
                 b[31] = 0x80;
                 b
             },
-            {
-                let mut b = [0xffu8; 32];
-                b[0] = 0xee;
-                b[31] = 0x7f;
-                b
-            },
         ] {
             sig[..32].copy_from_slice(&r);
             assert!(prepare(&vk, &items[0].0, &sig).is_none());
         }
+        // y + p for a small y whose point exists and is not of small order: only the
+        // canonical-y test refuses it (decompression accepts it).
+        let y = (2u8..19)
+            .find(|&y| {
+                let mut b = [0u8; 32];
+                b[0] = y;
+                CompressedEdwardsY(b)
+                    .decompress()
+                    .is_some_and(|p| !p.is_small_order())
+            })
+            .expect("some small y is on the curve");
+        let mut r = [0xffu8; 32];
+        r[0] = 0xed + y;
+        r[31] = 0x7f;
+        assert!(
+            CompressedEdwardsY(r)
+                .decompress()
+                .is_some_and(|p| !p.is_small_order())
+        );
+        sig[..32].copy_from_slice(&r);
+        assert!(prepare(&vk, &items[0].0, &sig).is_none());
         // s >= ℓ.
         let mut sig = items[0].1;
         sig[32..].copy_from_slice(&[0xff; 32]);

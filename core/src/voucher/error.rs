@@ -169,8 +169,9 @@ pub enum VoucherError {
         /// Sequence number of the offered list.
         offered: u64,
     },
-    /// A public key is weak (small order): refused when a key or trust list is loaded.
-    #[error("public_key: key {kid} is a weak (small-order) Ed25519 key")]
+    /// A public key is weak (small order or with a torsion component): refused when a
+    /// key or trust list is loaded.
+    #[error("public_key: key {kid} is a weak Ed25519 key (small order or torsion component)")]
     WeakKey {
         /// The key id (0 for a root key).
         kid: u16,

@@ -157,8 +157,9 @@ impl Issuer {
             ));
         }
         let step = (count / 100).max(1);
-        let mut seen = HashSet::with_capacity(count);
-        let mut out = Vec::with_capacity(count);
+        // Grow as we go past a million: a mistyped count fails on memory, not up front.
+        let mut seen = HashSet::with_capacity(count.min(1 << 20));
+        let mut out = Vec::with_capacity(count.min(1 << 20));
         while out.len() < count {
             let serial = Serial::random();
             // 80-bit serials collide about once in 2^40 draws; redraw rather than duplicate.

@@ -2,8 +2,9 @@
 //!
 //! Secret keys come from the operating system's CSPRNG, are wiped from memory when
 //! dropped (ed25519-dalek's `zeroize` feature) and never appear in `Debug` output.
-//! Public keys are decompressed and checked once, when loaded: a weak (small-order)
-//! key is refused, since it would accept signatures "for any message".
+//! Public keys are decompressed and checked once, when loaded: a weak key (small order,
+//! accepting signatures "for any message", or with a torsion component) is refused, and
+//! so is a non-canonical encoding.
 
 use core::fmt;
 
@@ -32,7 +33,10 @@ impl PublicKey {
             field: "public_key",
             rule: format!("key {kid}: 32 bytes that are not an Ed25519 point"),
         })?;
-        if key.is_weak() {
+        // Small order (is_weak) or a torsion component: neither is ever an honest key,
+        // and a torsion component would let its holder make signatures that a batch
+        // check and a single check judge differently.
+        if key.is_weak() || !key.to_edwards().is_torsion_free() {
             return Err(VoucherError::WeakKey { kid });
         }
         // One key, one encoding: refuse y >= p and other non-canonical forms.
@@ -152,6 +156,29 @@ mod tests {
         let shown = format!("{k:?}");
         assert!(!shown.contains(&"42".repeat(32)), "{shown}");
         assert!(shown.contains(&k.public_key().to_hex()));
+    }
+
+    #[test]
+    fn non_canonical_and_mixed_order_keys_are_refused() {
+        // A point written with y + p instead of y (found by fuzzing) is refused.
+        let mut found = 0;
+        for y in 0u8..19 {
+            let mut b = [0xffu8; 32];
+            b[0] = 0xed + y;
+            b[31] = 0x7f;
+            if VerifyingKey::from_bytes(&b).is_ok() {
+                let e = PublicKey::from_bytes(&b, 3).unwrap_err();
+                assert!(matches!(e.code(), "invalid_key" | "weak_key"), "{e}");
+                found += 1;
+            }
+        }
+        assert!(found > 0, "some y >= p decompress");
+        // A good key plus a point of order 8: mixed order, refused as weak.
+        let good = SecretKey::from_seed(&[3; 32]).public_key();
+        let mixed =
+            good.verifying_key().to_edwards() + curve25519_dalek::constants::EIGHT_TORSION[1];
+        let e = PublicKey::from_bytes(&mixed.compress().to_bytes(), 4).unwrap_err();
+        assert_eq!(e.code(), "weak_key");
     }
 
     #[test]

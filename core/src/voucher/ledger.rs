@@ -61,7 +61,9 @@ impl Redemption {
 /// of two concurrent redemptions of one serial, exactly one succeeds.
 pub trait Ledger: Send + Sync {
     /// Records a redemption, or `already_redeemed` with the first one's venue and time;
-    /// `ledger_unavailable` if the storage failed (then nothing was recorded).
+    /// `ledger_unavailable` if the storage failed. After a failure the redemption may or
+    /// may not be recorded (a commit whose answer was lost): retrying is always safe,
+    /// since a second attempt finds it as its own first redemption.
     fn redeem(&self, redemption: Redemption) -> Result<Redemption, VoucherError>;
 
     /// The redemption of a serial, if any.
@@ -171,27 +173,41 @@ impl OfflineQueue {
     }
 
     /// Sends the queue to the ledger, in order. Each item comes back redeemed or in
-    /// conflict; if the ledger fails, the items not yet recorded stay queued and the
-    /// error is returned with the outcomes so far, so nothing is lost or sent twice.
+    /// conflict with the redemption that won.
+    ///
+    /// Safe to retry: if the ledger fails, the items not yet settled stay queued and the
+    /// error is returned with the outcomes so far. An item that the ledger recorded
+    /// although it then reported a failure (a commit followed by a lost answer) is found
+    /// again at the retry as its own winner and reported `Redeemed`, never as a conflict
+    /// with itself; nothing is lost or counted twice.
     pub fn sync(
         &mut self,
         ledger: &dyn Ledger,
     ) -> Result<Vec<SyncOutcome>, (Vec<SyncOutcome>, VoucherError)> {
         let mut outcomes = Vec::with_capacity(self.items.len());
         for (done, item) in self.items.iter().enumerate() {
-            match ledger.redeem(item.clone()) {
-                Ok(r) => outcomes.push(SyncOutcome::Redeemed(r)),
+            let outcome = match ledger.redeem(item.clone()) {
+                Ok(r) => Ok(SyncOutcome::Redeemed(r)),
                 Err(VoucherError::AlreadyRedeemed { .. }) => {
-                    let winner = ledger
-                        .redemption(&item.issuer, item.serial)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_else(|| item.clone());
-                    outcomes.push(SyncOutcome::Conflict {
-                        queued: item.clone(),
-                        winner,
-                    });
+                    match ledger.redemption(&item.issuer, item.serial) {
+                        Ok(Some(winner)) if winner == *item => Ok(SyncOutcome::Redeemed(winner)),
+                        Ok(Some(winner)) => Ok(SyncOutcome::Conflict {
+                            queued: item.clone(),
+                            winner,
+                        }),
+                        Ok(None) => Err(VoucherError::LedgerUnavailable {
+                            reason: format!(
+                                "serial {} reported redeemed but not found; retry the sync",
+                                item.serial
+                            ),
+                        }),
+                        Err(e) => Err(e),
+                    }
                 }
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(o) => outcomes.push(o),
                 Err(e) => {
                     self.items.drain(..done);
                     return Err((outcomes, e));
@@ -200,5 +216,170 @@ impl OfflineQueue {
         }
         self.items.clear();
         Ok(outcomes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::voucher::{Issuer, Scope, SecretKey, TrustEntry, TrustList, Validity, Verifier};
+
+    fn vouchers(n: usize) -> Vec<VerifiedVoucher> {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 10, 0, 0).unwrap();
+        let issuer = Issuer::new(Kid::new(7).unwrap(), SecretKey::from_seed(&[7; 32]));
+        let mut trust = TrustList::new(1, now, 86_400).unwrap();
+        trust
+            .insert(TrustEntry::unrestricted(
+                issuer.kid(),
+                "aptic",
+                issuer.public_key(),
+            ))
+            .unwrap();
+        let v = Verifier::new(trust);
+        let validity = Validity::from_dates(now.date_naive(), now.date_naive()).unwrap();
+        (0..n)
+            .map(|_| {
+                let t = issuer
+                    .issue_random(1000, validity, Scope::NATIONAL)
+                    .unwrap();
+                v.verify(&t, now).unwrap()
+            })
+            .collect()
+    }
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 1, 10, minute, 0).unwrap()
+    }
+
+    /// A ledger that records, then fails to answer, on chosen calls.
+    struct Flaky {
+        inner: MemoryLedger,
+        calls: AtomicUsize,
+        fail_after_record_on: usize,
+        fail_before_record_on: usize,
+    }
+
+    impl Ledger for Flaky {
+        fn redeem(&self, r: Redemption) -> Result<Redemption, VoucherError> {
+            let call = self.calls.fetch_add(1, Ordering::SeqCst);
+            if call == self.fail_before_record_on {
+                return Err(VoucherError::LedgerUnavailable {
+                    reason: "disk full".into(),
+                });
+            }
+            let out = self.inner.redeem(r);
+            if call == self.fail_after_record_on {
+                return Err(VoucherError::LedgerUnavailable {
+                    reason: "answer lost".into(),
+                });
+            }
+            out
+        }
+        fn redemption(
+            &self,
+            issuer: &str,
+            serial: Serial,
+        ) -> Result<Option<Redemption>, VoucherError> {
+            self.inner.redemption(issuer, serial)
+        }
+    }
+
+    #[test]
+    fn exactly_once_under_threads() {
+        let v = vouchers(1).pop().unwrap();
+        let ledger = std::sync::Arc::new(MemoryLedger::new());
+        let wins: usize = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let (ledger, v) = (ledger.clone(), v.clone());
+                    s.spawn(move || {
+                        ledger
+                            .redeem(Redemption::new(&v, &format!("venue-{i}"), at(0)))
+                            .is_ok() as usize
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).sum()
+        });
+        assert_eq!(wins, 1);
+        assert_eq!(ledger.len(), 1);
+    }
+
+    #[test]
+    fn offline_queue_refuses_a_local_double_accept() {
+        let v = vouchers(1).pop().unwrap();
+        let mut q = OfflineQueue::new("lyon");
+        q.accept(&v, at(0)).unwrap();
+        let e = q.accept(&v, at(1)).unwrap_err();
+        assert_eq!(e.code(), "already_redeemed");
+        assert_eq!(q.pending().len(), 1);
+    }
+
+    #[test]
+    fn sync_failure_keeps_unsettled_items_and_a_retry_settles_them_once() {
+        let vs = vouchers(3);
+        let mut q = OfflineQueue::new("lyon");
+        for (i, v) in vs.iter().enumerate() {
+            q.accept(v, at(i as u32)).unwrap();
+        }
+        // Call 1 (the second item) is recorded but its answer is lost; call 2 fails
+        // before recording.
+        let ledger = Flaky {
+            inner: MemoryLedger::new(),
+            calls: AtomicUsize::new(0),
+            fail_after_record_on: 1,
+            fail_before_record_on: 99,
+        };
+        let (done, e) = q.sync(&ledger).unwrap_err();
+        assert_eq!(e.code(), "ledger_unavailable");
+        assert_eq!(done.len(), 1);
+        assert_eq!(q.pending().len(), 2, "the unsettled items stay queued");
+        let outcomes = q.sync(&ledger).unwrap();
+        assert!(
+            outcomes
+                .iter()
+                .all(|o| matches!(o, SyncOutcome::Redeemed(_))),
+            "{outcomes:?}"
+        );
+        assert!(q.pending().is_empty());
+        assert_eq!(ledger.inner.len(), 3);
+    }
+
+    #[test]
+    fn sync_reports_the_real_winner() {
+        let v = vouchers(1).pop().unwrap();
+        let ledger = MemoryLedger::new();
+        let mut lyon = OfflineQueue::new("lyon");
+        let mut gueret = OfflineQueue::new("gueret");
+        lyon.accept(&v, at(0)).unwrap();
+        gueret.accept(&v, at(1)).unwrap();
+        gueret.sync(&ledger).unwrap();
+        match &lyon.sync(&ledger).unwrap()[0] {
+            SyncOutcome::Conflict { queued, winner } => {
+                assert_eq!(queued.venue, "lyon");
+                assert_eq!(winner.venue, "gueret");
+                assert_eq!(winner.at, at(1));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A failure before recording leaves the item queued for the next sync.
+        let flaky = Flaky {
+            inner: MemoryLedger::new(),
+            calls: AtomicUsize::new(0),
+            fail_after_record_on: 99,
+            fail_before_record_on: 0,
+        };
+        let mut q = OfflineQueue::new("lyon");
+        q.accept(&v, at(0)).unwrap();
+        assert!(q.sync(&flaky).is_err());
+        assert_eq!(q.pending().len(), 1);
+        assert!(matches!(
+            q.sync(&flaky).unwrap()[0],
+            SyncOutcome::Redeemed(_)
+        ));
     }
 }

@@ -88,7 +88,9 @@ impl Token {
     /// Parses text typed by a person: drops spaces, tabs and `-`, upper-cases, reads
     /// `O` as `0` and `I`, `L` as `1` (a `U` is an error), then parses strictly.
     ///
-    /// The token then re-encodes to exactly [`normalize_human`]'s output.
+    /// The token then re-encodes to exactly [`normalize_human`]'s output: its
+    /// [`to_text`](Token::to_text), or its [`to_qr_payload`](Token::to_qr_payload) when
+    /// the typed input carried the `PN1:` prefix.
     pub fn parse_human(text: &str) -> Result<Self, VoucherError> {
         let mut buf = [0u8; MAX_HUMAN_LEN];
         let n = normalize_into(text, &mut buf)?;

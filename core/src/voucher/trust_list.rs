@@ -25,7 +25,7 @@
 //! | 32 | public_key | an Ed25519 point, not weak |
 //! | 2 + 2 | window_from, window_until | days since 2000-01-01, from <= until; `valid_from` of the key's vouchers must fall inside |
 //! | 2 | max_value_cents | >= 1 |
-//! | 1 + n | issuer | n in 1..=64, UTF-8, no control characters |
+//! | 1 + n | issuer | n in 1..=64; the issuer's registry identifier: `a-z`, `0-9`, `-`, `_`, `.` |
 //! | 1 + 2m | scopes | m scopes strictly ascending; m = 0 means any scope |
 //!
 //! Nothing may follow the signature.
@@ -98,7 +98,8 @@ impl ScopePolicy {
 pub struct TrustEntry {
     /// Key id.
     pub kid: Kid,
-    /// The issuer's identifier in the registry (also the redemption ledger's key).
+    /// The issuer's registry identifier (`a-z`, `0-9`, `-`, `_`, `.`; 1..=64 bytes), also
+    /// the redemption ledger's key: keys of one issuer share one spending space.
     pub issuer: Arc<str>,
     /// The key.
     pub public_key: PublicKey,
@@ -139,10 +140,19 @@ impl TrustEntry {
                 ),
             ));
         }
-        if self.issuer.chars().any(char::is_control) {
+        // The issuer is the redemption ledger's key: one spelling per issuer, so no case
+        // or accent variant can open a second spending space for the same serials.
+        if !self
+            .issuer
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
+        {
             return Err(VoucherError::trust(
                 "issuer",
-                format!("key {}: must not contain control characters", self.kid),
+                format!(
+                    "key {}: {:?} must be a registry identifier: a-z, 0-9, '-', '_', '.'",
+                    self.kid, self.issuer
+                ),
             ));
         }
         if self.window_until < self.window_from {
@@ -454,7 +464,8 @@ mod tests {
         e.max_value_cents = 2000;
         l.insert(e).unwrap();
         let k2 = SecretKey::from_seed(&[2; 32]);
-        let mut e2 = TrustEntry::unrestricted(Kid::new(3).unwrap(), "région é", k2.public_key());
+        let mut e2 =
+            TrustEntry::unrestricted(Kid::new(3).unwrap(), "region-creuse", k2.public_key());
         e2.status = KeyStatus::Revoked;
         l.insert(e2).unwrap();
         let bytes = l.sign(root);
@@ -549,6 +560,27 @@ mod tests {
             TrustList::new(1, before, 1).unwrap_err().code(),
             "trust_list_malformed"
         );
+    }
+
+    #[test]
+    fn issuer_identifiers_have_one_spelling() {
+        let k = SecretKey::from_seed(&[1; 32]).public_key();
+        let mut l =
+            TrustList::new(1, Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(), 60).unwrap();
+        for bad in ["APTIC", "aptic ", "région", "", &"a".repeat(65)] {
+            let e = TrustEntry::unrestricted(Kid::new(1).unwrap(), bad, k);
+            assert_eq!(
+                l.insert(e).unwrap_err().code(),
+                "trust_list_malformed",
+                "{bad:?}"
+            );
+        }
+        l.insert(TrustEntry::unrestricted(
+            Kid::new(1).unwrap(),
+            "cd-23.pass_num",
+            k,
+        ))
+        .unwrap();
     }
 
     #[test]

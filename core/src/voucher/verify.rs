@@ -138,7 +138,8 @@ impl Verifier {
         self
     }
 
-    /// Refuses these serials with `revoked_serial`.
+    /// Refuses these serials with `revoked_serial`, whatever the issuer (serials are 80
+    /// random bits: two issuers share one with probability about 2^-80 per pair).
     pub fn with_revoked_serials(mut self, serials: impl IntoIterator<Item = Serial>) -> Self {
         self.revoked_serials.extend(serials);
         self
@@ -316,10 +317,15 @@ impl Verifier {
     /// with one multiscalar multiplication per chunk (see `batch.rs`: same-key
     /// coalescing under ed25519-dalek's strict rules). A chunk that fails is checked
     /// again token by token with `verify_strict`, so each bad token gets its own
-    /// `bad_signature`. (A batch is a random linear combination: a signature built on
-    /// purpose by the signing key's own holder with a torsion component in R could pass a
-    /// batch and fail alone. That key can sign any voucher anyway, and redemption is
-    /// keyed on the serial, so nothing is gained by it.)
+    /// `bad_signature`.
+    ///
+    /// Verdicts equal single verification for every token except one kind: a signature
+    /// that the signing key's own holder builds on purpose so that `R + kA − sB` is a
+    /// small-order point. A batch accepts such a token when its random coefficient
+    /// cancels that point (probability 1/2 to 1/8), where `verify_strict` always refuses
+    /// it, so its verdict may vary from run to run. Nobody without the key can build one
+    /// (keys with a torsion component are refused at load), the key holder can sign any
+    /// voucher anyway, and redemption is keyed on the serial: nothing is gained by it.
     pub fn verify_batch(
         &self,
         tokens: &[Token],

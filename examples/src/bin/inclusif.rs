@@ -22,7 +22,7 @@ use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
 use inclusif_core::voucher::{
     Day, Issuer, KeyStatus, Kid, PublicKey, Scope, ScopePolicy, SecretKey, Serial, Token,
-    TrustEntry, TrustList, Validity, Verifier, VoucherSpec, parse_phone_code,
+    TrustEntry, TrustList, Validity, Verifier, VoucherError, VoucherSpec, parse_phone_code,
 };
 use inclusif_examples::{error_json, qr_svg, verified_json};
 use serde_json::json;
@@ -105,6 +105,10 @@ struct VerifyArgs {
     /// The programme root public key (hex) that signs the trust list.
     #[arg(long)]
     root_key: Option<String>,
+    /// Refuse a trust list older than this sequence number (the last one this verifier
+    /// saw): a verifier never goes back.
+    #[arg(long)]
+    min_sequence: Option<u64>,
     /// The verification instant (RFC 3339); default now.
     #[arg(long)]
     at: Option<String>,
@@ -164,12 +168,32 @@ enum TrustListCmd {
     },
 }
 
-/// A usage error: printed on stderr, exit code 2.
-struct Usage(String);
+/// Why a command stopped: a usage error (exit 2) or an input/output failure (exit 1).
+enum Failure {
+    Usage(String),
+    Io(String),
+}
 
-impl<E: std::fmt::Display> From<E> for Usage {
-    fn from(e: E) -> Self {
-        Usage(e.to_string())
+/// A usage error: printed on stderr, exit code 2.
+fn usage(message: impl Into<String>) -> Failure {
+    Failure::Usage(message.into())
+}
+
+impl From<VoucherError> for Failure {
+    fn from(e: VoucherError) -> Self {
+        Failure::Usage(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Io(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Self {
+        Failure::Io(e.to_string())
     }
 }
 
@@ -180,14 +204,18 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Usage(message)) => {
+        Err(Failure::Usage(message)) => {
             eprintln!("inclusif: {message}");
             ExitCode::from(2)
+        }
+        Err(Failure::Io(message)) => {
+            eprintln!("inclusif: input/output: {message}");
+            ExitCode::from(1)
         }
     }
 }
 
-fn run_voucher(cmd: VoucherCmd) -> Result<(), Usage> {
+fn run_voucher(cmd: VoucherCmd) -> Result<(), Failure> {
     match cmd {
         VoucherCmd::Keygen { out } => keygen(&out),
         VoucherCmd::Issue(args) => issue(args),
@@ -214,26 +242,26 @@ fn run_voucher(cmd: VoucherCmd) -> Result<(), Usage> {
     }
 }
 
-fn instant(at: Option<&str>) -> Result<DateTime<Utc>, Usage> {
+fn instant(at: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     match at {
         None => Ok(Utc::now()),
         Some(s) => DateTime::parse_from_rfc3339(s)
             .map(|d| d.with_timezone(&Utc))
             .map_err(|e| {
-                Usage(format!(
+                usage(format!(
                     "--at/--issued-at: {s:?} is not an RFC 3339 instant ({e})"
                 ))
             }),
     }
 }
 
-fn read_secret(path: &Path) -> Result<SecretKey, Usage> {
+fn read_secret(path: &Path) -> Result<SecretKey, Failure> {
     let text =
-        std::fs::read_to_string(path).map_err(|e| Usage(format!("{}: {e}", path.display())))?;
-    SecretKey::from_hex(&text).map_err(|e| Usage(format!("{}: {e}", path.display())))
+        std::fs::read_to_string(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    SecretKey::from_hex(&text).map_err(|e| usage(format!("{}: {e}", path.display())))
 }
 
-fn keygen(out: &Path) -> Result<(), Usage> {
+fn keygen(out: &Path) -> Result<(), Failure> {
     let key = SecretKey::generate();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -243,7 +271,7 @@ fn keygen(out: &Path) -> Result<(), Usage> {
         options.mode(0o600);
     }
     let mut file = options.open(out).map_err(|e| {
-        Usage(format!(
+        usage(format!(
             "{}: {e} (keygen never overwrites a key)",
             out.display()
         ))
@@ -256,8 +284,8 @@ fn keygen(out: &Path) -> Result<(), Usage> {
     Ok(())
 }
 
-fn issue(a: IssueArgs) -> Result<(), Usage> {
-    let kid = Kid::new(a.kid).ok_or_else(|| Usage("--kid: 0 is reserved".into()))?;
+fn issue(a: IssueArgs) -> Result<(), Failure> {
+    let kid = Kid::new(a.kid).ok_or_else(|| usage("--kid: 0 is reserved"))?;
     let issuer = Issuer::new(kid, read_secret(&a.secret)?);
     let validity = Validity::from_dates(a.from, a.until)?;
     let spec = VoucherSpec {
@@ -280,7 +308,7 @@ fn issue(a: IssueArgs) -> Result<(), Usage> {
         }
     })?;
     if let Some(dir) = &a.qr_dir {
-        std::fs::create_dir_all(dir).map_err(|e| Usage(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| usage(format!("{}: {e}", dir.display())))?;
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -306,49 +334,58 @@ fn issue(a: IssueArgs) -> Result<(), Usage> {
         if let Some(dir) = &a.qr_dir {
             let path = dir.join(format!("{}.svg", v.serial()));
             std::fs::write(&path, qr_svg(&v.token))
-                .map_err(|e| Usage(format!("{}: {e}", path.display())))?;
+                .map_err(|e| usage(format!("{}: {e}", path.display())))?;
         }
     }
     out.flush()?;
     Ok(())
 }
 
-fn verifier(a: &VerifyArgs, now: DateTime<Utc>) -> Result<Verifier, Usage> {
+fn verifier(a: &VerifyArgs, now: DateTime<Utc>) -> Result<Verifier, Failure> {
     let tz: Tz =
         a.tz.parse()
-            .map_err(|_| Usage(format!("--tz: {:?} is not an IANA time zone", a.tz)))?;
+            .map_err(|_| usage(format!("--tz: {:?} is not an IANA time zone", a.tz)))?;
     let mut list = match (&a.trust_list, &a.root_key) {
         (Some(path), Some(root)) => {
             let bytes =
-                std::fs::read(path).map_err(|e| Usage(format!("{}: {e}", path.display())))?;
+                std::fs::read(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
             let root =
-                PublicKey::from_hex(root, 0).map_err(|e| Usage(format!("--root-key: {e}")))?;
-            TrustList::open(&bytes, &root).map_err(|e| Usage(format!("{}: {e}", path.display())))?
+                PublicKey::from_hex(root, 0).map_err(|e| usage(format!("--root-key: {e}")))?;
+            TrustList::open(&bytes, &root).map_err(|e| usage(format!("{}: {e}", path.display())))?
         }
         (Some(_), None) => {
-            return Err(Usage(
+            return Err(Failure::Usage(
                 "--trust-list needs --root-key HEX to check its signature".into(),
             ));
         }
-        (None, Some(_)) => return Err(Usage("--root-key goes with --trust-list".into())),
+        (None, Some(_)) => return Err(Failure::Usage("--root-key goes with --trust-list".into())),
         // Keys given on the command line: a list of our own, fresh for the run.
-        (None, None) => TrustList::new(1, now, u32::MAX)?,
+        (None, None) => TrustList::new(1, now.max(DateTime::UNIX_EPOCH), u32::MAX)?,
     };
+    if let Some(min) = a.min_sequence
+        && list.sequence() < min
+    {
+        let e = VoucherError::TrustListRollback {
+            current: min,
+            offered: list.sequence(),
+        };
+        return Err(usage(format!("{}: {e}", e.code())));
+    }
     for k in &a.keys {
         let (kid, hex) = k
             .split_once(':')
-            .ok_or_else(|| Usage(format!("--key: {k:?} must be KID:HEX")))?;
+            .ok_or_else(|| usage(format!("--key: {k:?} must be KID:HEX")))?;
         let kid_n: u16 = kid
             .parse()
-            .map_err(|_| Usage(format!("--key: {kid:?} is not a key id (1..=65535)")))?;
-        let kid = Kid::new(kid_n).ok_or_else(|| Usage("--key: kid 0 is reserved".into()))?;
+            .map_err(|_| usage(format!("--key: {kid:?} is not a key id (1..=65535)")))?;
+        let kid = Kid::new(kid_n).ok_or_else(|| usage("--key: kid 0 is reserved"))?;
         let key =
-            PublicKey::from_hex(hex, kid_n).map_err(|e| Usage(format!("--key {kid_n}: {e}")))?;
+            PublicKey::from_hex(hex, kid_n).map_err(|e| usage(format!("--key {kid_n}: {e}")))?;
         list.insert(TrustEntry::unrestricted(kid, &format!("key-{kid_n}"), key))
-            .map_err(|e| Usage(format!("--key {kid_n}: {e}")))?;
+            .map_err(|e| usage(format!("--key {kid_n}: {e}")))?;
     }
     if a.trust_list.is_none() && a.keys.is_empty() {
-        return Err(Usage(
+        return Err(Failure::Usage(
             "give --key KID:HEX or --trust-list FILE --root-key HEX".into(),
         ));
     }
@@ -360,7 +397,7 @@ fn verifier(a: &VerifyArgs, now: DateTime<Utc>) -> Result<Verifier, Usage> {
     }
     if let Some(path) = &a.revoked_serials {
         let text =
-            std::fs::read_to_string(path).map_err(|e| Usage(format!("{}: {e}", path.display())))?;
+            std::fs::read_to_string(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
         let mut serials = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -369,7 +406,7 @@ fn verifier(a: &VerifyArgs, now: DateTime<Utc>) -> Result<Verifier, Usage> {
             }
             let serial = Serial::from_hex(line)
                 .or_else(|_| parse_phone_code(line))
-                .map_err(|e| Usage(format!("{} line {}: {e}", path.display(), i + 1)))?;
+                .map_err(|e| usage(format!("{} line {}: {e}", path.display(), i + 1)))?;
             serials.push(serial);
         }
         v = v.with_revoked_serials(serials);
@@ -377,68 +414,141 @@ fn verifier(a: &VerifyArgs, now: DateTime<Utc>) -> Result<Verifier, Usage> {
     Ok(v)
 }
 
-fn verify(a: VerifyArgs) -> Result<(), Usage> {
+/// Lines read and checked together; bounds memory on an operator's large files.
+const CHUNK_LINES: usize = 4096;
+/// Longest line kept: a token with its prefix and typing separators fits in far less.
+const MAX_LINE: usize = 1024;
+
+fn verify(a: VerifyArgs) -> Result<(), Failure> {
     let now = instant(a.at.as_deref())?;
     let verifier = verifier(&a, now)?;
-    // Parse every line, then check the well-formed ones as one batch: same verdicts as
-    // one by one, several times faster on an operator's server.
-    let parsed: Vec<Result<Token, _>> = input_lines()?
-        .iter()
-        .map(|l| match (a.human, std::str::from_utf8(l)) {
-            (true, Ok(text)) => Token::parse_human(text),
-            (true, Err(_)) | (false, _) => Token::parse_strict_bytes(l),
-        })
-        .collect();
-    let tokens: Vec<Token> = parsed
-        .iter()
-        .filter_map(|p| p.as_ref().ok().copied())
-        .collect();
-    let mut verdicts = verifier.verify_batch(&tokens, now).into_iter();
+    // The trust list is checked first, as `Verifier::verify_text` does: a stale list
+    // refuses every line, well-formed or not (fail closed).
+    let stale = verifier.trust_list().check_fresh(now).err();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    for (i, p) in parsed.iter().enumerate() {
-        let line = i + 1;
-        let value = match p {
-            Err(e) => error_json(line, e),
-            Ok(_) => match verdicts.next().expect("one verdict per token") {
-                Ok(v) => verified_json(line, &v),
-                Err(e) => error_json(line, &e),
-            },
-        };
-        writeln!(out, "{value}")?;
+    let mut input = Lines::new(std::io::stdin().lock());
+    let mut line = 0;
+    loop {
+        let chunk = input.next_chunk(CHUNK_LINES)?;
+        if chunk.is_empty() {
+            break;
+        }
+        // Parse every line, then check the well-formed ones as one batch: same verdicts
+        // as one by one, several times faster on an operator's server.
+        let parsed: Vec<Result<Token, VoucherError>> = chunk
+            .iter()
+            .map(|l| match (&stale, l) {
+                (Some(e), _) => Err(e.clone()),
+                (None, None) => Err(too_long("token")),
+                (None, Some(l)) => match (a.human, std::str::from_utf8(l)) {
+                    (true, Ok(text)) => Token::parse_human(text),
+                    (true, Err(_)) | (false, _) => Token::parse_strict_bytes(l),
+                },
+            })
+            .collect();
+        let tokens: Vec<Token> = parsed
+            .iter()
+            .filter_map(|p| p.as_ref().ok().copied())
+            .collect();
+        let mut verdicts = verifier.verify_batch(&tokens, now).into_iter();
+        for p in &parsed {
+            line += 1;
+            let value = match p {
+                Err(e) => error_json(line, e),
+                Ok(_) => match verdicts.next().expect("one verdict per token") {
+                    Ok(v) => verified_json(line, &v),
+                    Err(e) => error_json(line, &e),
+                },
+            };
+            writeln!(out, "{value}")?;
+        }
     }
     out.flush()?;
     Ok(())
 }
 
-/// Stdin's lines as bytes, without their `\n` or `\r\n`: a line that is not UTF-8 is
-/// an input to refuse (`malformed`), not a reason to stop.
-fn input_lines() -> Result<Vec<Vec<u8>>, Usage> {
-    let mut lines = Vec::new();
-    let mut stdin = std::io::stdin().lock();
-    loop {
+fn too_long(field: &'static str) -> VoucherError {
+    VoucherError::Malformed {
+        field,
+        rule: format!("a line of more than {MAX_LINE} bytes is never one"),
+    }
+}
+
+/// Stdin's lines as bytes, without their `\n` or `\r\n`, at most [`MAX_LINE`] bytes
+/// each (`None` for a longer line, which is read through but not kept). A line that is
+/// not UTF-8 is an input to refuse (`malformed`), not a reason to stop.
+struct Lines<R> {
+    reader: R,
+}
+
+impl<R: BufRead> Lines<R> {
+    fn new(reader: R) -> Self {
+        Lines { reader }
+    }
+
+    fn next_line(&mut self) -> std::io::Result<Option<Option<Vec<u8>>>> {
         let mut line = Vec::new();
-        if stdin.read_until(b'\n', &mut line)? == 0 {
-            return Ok(lines);
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let buf = self.reader.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            any = true;
+            let (part, used, end) = match buf.iter().position(|&b| b == b'\n') {
+                Some(n) => (&buf[..n], n + 1, true),
+                None => (buf, buf.len(), false),
+            };
+            // One byte of slack for a trailing '\r'.
+            if !too_long && line.len() + part.len() > MAX_LINE + 1 {
+                too_long = true;
+                line = Vec::new();
+            }
+            if !too_long {
+                line.extend_from_slice(part);
+            }
+            self.reader.consume(used);
+            if end {
+                break;
+            }
         }
-        if line.last() == Some(&b'\n') {
-            line.pop();
+        if !any {
+            return Ok(None);
         }
         if line.last() == Some(&b'\r') {
             line.pop();
         }
-        lines.push(line);
+        Ok(Some((!too_long && line.len() <= MAX_LINE).then_some(line)))
+    }
+
+    fn next_chunk(&mut self, n: usize) -> std::io::Result<Vec<Option<Vec<u8>>>> {
+        let mut chunk = Vec::new();
+        while chunk.len() < n {
+            match self.next_line()? {
+                Some(line) => chunk.push(line),
+                None => break,
+            }
+        }
+        Ok(chunk)
     }
 }
 
-fn short_code() -> Result<(), Usage> {
+fn short_code() -> Result<(), Failure> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    for (i, line) in input_lines()?.iter().enumerate() {
-        let line = String::from_utf8_lossy(line);
-        let value = match parse_phone_code(&line) {
-            Ok(s) => json!({ "line": i + 1, "ok": true, "serial": s.to_string() }),
-            Err(e) => error_json(i + 1, &e),
+    let mut input = Lines::new(std::io::stdin().lock());
+    let mut line = 0;
+    while let Some(text) = input.next_line()? {
+        line += 1;
+        let parsed = match text {
+            None => Err(too_long("short_code")),
+            Some(bytes) => parse_phone_code(&String::from_utf8_lossy(&bytes)),
+        };
+        let value = match parsed {
+            Ok(s) => json!({ "line": line, "ok": true, "serial": s.to_string() }),
+            Err(e) => error_json(line, &e),
         };
         writeln!(out, "{value}")?;
     }
@@ -446,13 +556,13 @@ fn short_code() -> Result<(), Usage> {
     Ok(())
 }
 
-fn parse_day(s: &str, default: Day, what: &str, line: usize) -> Result<Day, Usage> {
+fn parse_day(s: &str, default: Day, what: &str, line: usize) -> Result<Day, Failure> {
     if s == "-" {
         return Ok(default);
     }
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| Usage(format!("line {line}: {what} {s:?} is not YYYY-MM-DD")))?;
-    Day::from_date(d).map_err(|e| Usage(format!("line {line}: {e}")))
+        .map_err(|_| usage(format!("line {line}: {what} {s:?} is not YYYY-MM-DD")))?;
+    Day::from_date(d).map_err(|e| usage(format!("line {line}: {e}")))
 }
 
 fn build_trust_list(
@@ -462,15 +572,15 @@ fn build_trust_list(
     issued_at: Option<&str>,
     max_age_days: u32,
     out: &Path,
-) -> Result<(), Usage> {
+) -> Result<(), Failure> {
     let root = read_secret(root_secret)?;
     let at = instant(issued_at)?;
     let max_age = max_age_days
         .checked_mul(86_400)
-        .ok_or_else(|| Usage("--max-age-days: too large".into()))?;
+        .ok_or_else(|| usage("--max-age-days: too large"))?;
     let mut list = TrustList::new(sequence, at, max_age)?;
     let text = std::fs::read_to_string(entries)
-        .map_err(|e| Usage(format!("{}: {e}", entries.display())))?;
+        .map_err(|e| usage(format!("{}: {e}", entries.display())))?;
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         if raw.trim().is_empty() || raw.starts_with('#') || raw.starts_with("kid\t") {
@@ -478,7 +588,7 @@ fn build_trust_list(
         }
         let c: Vec<&str> = raw.split('\t').collect();
         if c.len() != 8 {
-            return Err(Usage(format!(
+            return Err(Failure::Usage(format!(
                 "{} line {line}: 8 tab-separated columns expected, got {}",
                 entries.display(),
                 c.len()
@@ -486,17 +596,17 @@ fn build_trust_list(
         }
         let kid_n: u16 = c[0]
             .parse()
-            .map_err(|_| Usage(format!("line {line}: kid {:?}", c[0])))?;
+            .map_err(|_| usage(format!("line {line}: kid {:?}", c[0])))?;
         let kid =
-            Kid::new(kid_n).ok_or_else(|| Usage(format!("line {line}: kid 0 is reserved")))?;
+            Kid::new(kid_n).ok_or_else(|| usage(format!("line {line}: kid 0 is reserved")))?;
         let public_key =
-            PublicKey::from_hex(c[2], kid_n).map_err(|e| Usage(format!("line {line}: {e}")))?;
+            PublicKey::from_hex(c[2], kid_n).map_err(|e| usage(format!("line {line}: {e}")))?;
         let mut e = TrustEntry::unrestricted(kid, c[1], public_key);
         e.status = match c[3] {
             "active" => KeyStatus::Active,
             "revoked" => KeyStatus::Revoked,
             s => {
-                return Err(Usage(format!(
+                return Err(Failure::Usage(format!(
                     "line {line}: status {s:?} is neither active nor revoked"
                 )));
             }
@@ -506,20 +616,20 @@ fn build_trust_list(
         if c[6] != "-" {
             e.max_value_cents = c[6]
                 .parse()
-                .map_err(|_| Usage(format!("line {line}: max_value_cents {:?}", c[6])))?;
+                .map_err(|_| usage(format!("line {line}: max_value_cents {:?}", c[6])))?;
         }
         if c[7] != "*" {
             let scopes: Result<Vec<Scope>, _> =
                 c[7].split(';').map(|s| s.parse().map(Scope)).collect();
             e.scopes = ScopePolicy::only(
-                scopes.map_err(|_| Usage(format!("line {line}: scopes {:?}", c[7])))?,
+                scopes.map_err(|_| usage(format!("line {line}: scopes {:?}", c[7])))?,
             )?;
         }
         list.insert(e)
-            .map_err(|e| Usage(format!("line {line}: {e}")))?;
+            .map_err(|e| usage(format!("line {line}: {e}")))?;
     }
     let bytes = list.sign(&root);
-    std::fs::write(out, &bytes).map_err(|e| Usage(format!("{}: {e}", out.display())))?;
+    std::fs::write(out, &bytes).map_err(|e| usage(format!("{}: {e}", out.display())))?;
     println!(
         "{}",
         json!({
@@ -534,11 +644,11 @@ fn build_trust_list(
     Ok(())
 }
 
-fn show_trust_list(root_key: &str, at: Option<&str>, file: &Path) -> Result<(), Usage> {
-    let root = PublicKey::from_hex(root_key, 0).map_err(|e| Usage(format!("--root-key: {e}")))?;
-    let bytes = std::fs::read(file).map_err(|e| Usage(format!("{}: {e}", file.display())))?;
+fn show_trust_list(root_key: &str, at: Option<&str>, file: &Path) -> Result<(), Failure> {
+    let root = PublicKey::from_hex(root_key, 0).map_err(|e| usage(format!("--root-key: {e}")))?;
+    let bytes = std::fs::read(file).map_err(|e| usage(format!("{}: {e}", file.display())))?;
     let list =
-        TrustList::open(&bytes, &root).map_err(|e| Usage(format!("{}: {e}", file.display())))?;
+        TrustList::open(&bytes, &root).map_err(|e| usage(format!("{}: {e}", file.display())))?;
     let now = instant(at)?;
     let fresh = list.check_fresh(now);
     let entries: Vec<_> = list
