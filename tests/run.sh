@@ -20,6 +20,8 @@ apt_install() {
 say "tools"
 command -v cargo >/dev/null || { echo "cargo is required (the machine's Rust toolchain)"; exit 1; }
 command -v cc >/dev/null || apt_install gcc libc6-dev
+# libfuzzer-sys (fuzz/) compiles libFuzzer's C++ sources.
+command -v c++ >/dev/null || apt_install g++
 # pyo3's build script needs a Python interpreter (3.10+) even for `cargo build`.
 command -v python3 >/dev/null || apt_install python3 python3-venv
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
