@@ -5,6 +5,8 @@
 //! Python and mobile bindings are thin adapters over it.
 //!
 //! Domains:
+//! - [`funding`]: exact money for the programmes (conseillers numériques, Pass numérique,
+//!   hubs, France Services, the recovery plan), every amount traced to a dated, sourced rule.
 //! - [`voucher`]: signed Pass numérique cheques (format v1, 85 bytes, Ed25519), their text,
 //!   QR, short-code and keypad forms, trust lists, verification and redemption.
 //!
@@ -30,4 +32,5 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod funding;
 pub mod voucher;
