@@ -1,6 +1,8 @@
 //! Helpers shared by the `tour` and `inclusif` programs: QR rendering and the command
 //! line's JSON shapes. The core stays free of I/O; everything that prints lives here.
 
+pub mod funding_cli;
+
 use inclusif_core::voucher::{Token, VerifiedVoucher, VoucherError};
 use qrcode::{EcLevel, QrCode, Version};
 use serde_json::{Value, json};

@@ -15,7 +15,7 @@ use super::money::{Euros, Rounding, RoundingMode};
 use super::rules::RuleBook;
 
 /// Who employs the conseiller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EmployerType {
     /// Collectivités, their groupings, public-law GIPs.
@@ -47,7 +47,7 @@ impl fmt::Display for EmployerType {
 }
 
 /// The territories whose first-wave amounts differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Territory {
     /// Metropolitan France, Corsica included.
@@ -88,6 +88,36 @@ impl Territory {
             Territory::AntillesGuyane => "antilles_guyane",
             Territory::ReunionMayotte => "reunion_mayotte",
         }
+    }
+}
+
+/// A serde error that starts with the stable code, so that callers reading requests from
+/// JSON or CSV can report it (`unknown_territory: territory: …`).
+fn coded<E: serde::de::Error>(e: FundingError) -> E {
+    E::custom(format!("{}: {e}", e.code()))
+}
+
+impl<'de> Deserialize<'de> for EmployerType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(coded)
+    }
+}
+
+impl<'de> Deserialize<'de> for Territory {
+    /// A name, a département code as text (`"2A"`, `"971"`), or a code as a number.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Text(String),
+            Code(u32),
+        }
+        let s = match Repr::deserialize(d)? {
+            Repr::Text(s) => s,
+            Repr::Code(n) => format!("{n:02}"),
+        };
+        Territory::parse(&s).map_err(coded)
     }
 }
 

@@ -91,6 +91,40 @@ pub enum FundingError {
         /// The rule it breaks.
         rule: String,
     },
+    /// A plan line whose amount is not its unit amount times its quantity.
+    #[error("line {line}: amount {found} does not add up: {unit} × {quantity} = {expected}")]
+    LineDoesNotAddUp {
+        /// The line's id.
+        line: String,
+        /// The unit amount.
+        unit: String,
+        /// The quantity.
+        quantity: String,
+        /// unit × quantity.
+        expected: String,
+        /// The amount the line states.
+        found: String,
+    },
+    /// An envelope whose lines and sub-envelopes spend more than it holds.
+    #[error("envelope {envelope}: spends {spent}, more than its {allotted}")]
+    EnvelopeOverspent {
+        /// The envelope's id.
+        envelope: String,
+        /// What it holds.
+        allotted: String,
+        /// What its lines and sub-envelopes spend.
+        spent: String,
+    },
+    /// An envelope marked to balance exactly whose parts add up to another amount.
+    #[error("envelope {envelope}: its parts add up to {spent}, not its {allotted}")]
+    EnvelopeUnbalanced {
+        /// The envelope's id.
+        envelope: String,
+        /// What it holds.
+        allotted: String,
+        /// What its parts add up to.
+        spent: String,
+    },
     /// A plan line that references an envelope the plan does not have.
     #[error("line {line}: envelope {envelope:?} does not exist in the plan")]
     MissingEnvelope {
@@ -117,6 +151,9 @@ impl FundingError {
             RuleTable { .. } => "rule_table",
             InvalidInput { .. } => "invalid_input",
             MissingEnvelope { .. } => "missing_envelope",
+            LineDoesNotAddUp { .. } => "line_does_not_add_up",
+            EnvelopeOverspent { .. } => "envelope_overspent",
+            EnvelopeUnbalanced { .. } => "envelope_unbalanced",
         }
     }
 
@@ -133,6 +170,9 @@ impl FundingError {
         "rule_table",
         "invalid_input",
         "missing_envelope",
+        "line_does_not_add_up",
+        "envelope_overspent",
+        "envelope_unbalanced",
     ];
 
     pub(crate) fn input(field: impl Into<String>, rule: impl Into<String>) -> Self {

@@ -10,7 +10,10 @@
 //!   `core/data/funding-rules.tsv` and replaceable.
 //! - [`explain`]: every result is a [`Breakdown`] naming its rules, sources, inputs and
 //!   formulas.
-//! - Programmes: [`cnfs`] (conseillers numériques).
+//! - Programmes: [`cnfs`] (conseillers numériques), [`pass`] (Pass numérique calls and
+//!   operator arithmetic), [`hubs`], [`france_services`], [`relance`] (the recovery plan);
+//!   [`plan`] checks plans line by line; [`simulation`] computes the national picture;
+//!   [`request`] is one serde-friendly entry point for all of them.
 //!
 //! ```
 //! use chrono::NaiveDate;
@@ -29,11 +32,19 @@
 pub mod cnfs;
 pub mod error;
 pub mod explain;
+pub mod france_services;
+pub mod hubs;
 pub mod money;
+pub mod pass;
+pub mod plan;
+pub mod relance;
+pub mod request;
 pub mod rules;
+pub mod simulation;
 pub mod split;
 
 pub use error::FundingError;
 pub use explain::{Breakdown, Line, RuleRef};
 pub use money::{Euros, Precision, Rate, Rounding, RoundingMode};
+pub use request::{Request, compute};
 pub use rules::{Confidence, Rule, RuleBook, RuleValue};

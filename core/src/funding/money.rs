@@ -16,11 +16,42 @@ use serde::{Deserialize, Serialize};
 use super::error::FundingError;
 
 /// A non-negative amount of euros, exact.
+///
+/// Serialised as decimal text (`"55428.828"`). Deserialised from decimal text or a whole
+/// number; a floating-point number is refused (a float amount is a bug).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
-#[serde(try_from = "String", into = "String")]
+#[serde(try_from = "AmountRepr", into = "String")]
 pub struct Euros(Decimal);
+
+/// What an amount may be written as in JSON and similar formats.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AmountRepr {
+    Text(String),
+    Whole(u64),
+    Negative(i64),
+    Float(f64),
+}
+
+impl TryFrom<AmountRepr> for Euros {
+    type Error = FundingError;
+    fn try_from(r: AmountRepr) -> Result<Self, FundingError> {
+        match r {
+            AmountRepr::Text(s) => Euros::parse(&s, "amount"),
+            AmountRepr::Whole(n) => Ok(Euros::whole(n)),
+            AmountRepr::Negative(n) => Euros::new(Decimal::from(n), "amount"),
+            AmountRepr::Float(f) => Err(FundingError::InvalidAmount {
+                field: "amount".into(),
+                value: f.to_string(),
+                rule:
+                    "a floating-point amount is refused: write it as decimal text, e.g. \"1234.56\""
+                        .into(),
+            }),
+        }
+    }
+}
 
 impl Euros {
     /// Zero euros.
@@ -167,13 +198,6 @@ impl Sum for Euros {
 impl fmt::Display for Euros {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl TryFrom<String> for Euros {
-    type Error = FundingError;
-    fn try_from(s: String) -> Result<Self, FundingError> {
-        Euros::parse(&s, "amount")
     }
 }
 
@@ -415,6 +439,32 @@ mod tests {
             Rate::new(dec!(0.04), "r").unwrap()
         );
         assert_eq!(Rate::parse("0,5", "r").unwrap().to_string(), "50 %");
+    }
+
+    #[test]
+    fn json_amounts_are_text_or_whole_never_floats() {
+        let e: Euros = serde_json::from_str("\"1234.56\"").unwrap();
+        assert_eq!(e, Euros::from_cents(123_456));
+        assert_eq!(
+            serde_json::from_str::<Euros>("50000").unwrap(),
+            Euros::whole(50_000)
+        );
+        assert!(
+            serde_json::from_str::<Euros>("1234.56")
+                .unwrap_err()
+                .to_string()
+                .contains("floating-point")
+        );
+        assert!(
+            serde_json::from_str::<Euros>("-5")
+                .unwrap_err()
+                .to_string()
+                .contains("negative")
+        );
+        assert_eq!(
+            serde_json::to_string(&Euros::from_cents(105)).unwrap(),
+            "\"1.05\""
+        );
     }
 
     #[test]

@@ -7,6 +7,10 @@
 //! inclusif voucher issue --secret issuer.key --kid 7 --from 2026-01-01 --until 2026-12-31 > booklet.csv
 //! inclusif voucher verify --key 7:HEX < tokens.txt
 //! inclusif voucher short-code < codes.txt
+//! inclusif funding compute --input requests.csv
+//! inclusif funding check-plan plan.json
+//! inclusif funding simulate --input structures.csv > national.csv
+//! inclusif funding rules --on 2024-01-01
 //! ```
 //!
 //! `verify` and `short-code` read one input a line and write one JSON object a line, in
@@ -24,6 +28,7 @@ use inclusif_core::voucher::{
     Day, Issuer, KeyStatus, Kid, PublicKey, Scope, ScopePolicy, SecretKey, Serial, Token,
     TrustEntry, TrustList, Validity, Verifier, VoucherError, VoucherSpec, parse_phone_code,
 };
+use inclusif_examples::funding_cli::{FundingCmd, FundingFailure};
 use inclusif_examples::{error_json, qr_svg, verified_json};
 use serde_json::json;
 
@@ -43,6 +48,9 @@ enum Domain {
     /// Pass numérique vouchers: keys, trust lists, issuance, verification.
     #[command(subcommand)]
     Voucher(VoucherCmd),
+    /// Funding: programme results explained, plan checks, the national simulation, rules.
+    #[command(subcommand)]
+    Funding(FundingCmd),
 }
 
 #[derive(Subcommand)]
@@ -201,6 +209,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.domain {
         Domain::Voucher(cmd) => run_voucher(cmd),
+        Domain::Funding(cmd) => inclusif_examples::funding_cli::run(cmd).map_err(|f| match f {
+            FundingFailure::Usage(m) => Failure::Usage(m),
+            FundingFailure::Io(m) => Failure::Io(m),
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
