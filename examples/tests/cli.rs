@@ -387,7 +387,130 @@ fn the_tour_runs_to_the_end() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    for needle in ["already_redeemed", "bad_signature", "PN1:", "conflict"] {
+    for needle in [
+        "already_redeemed",
+        "bad_signature",
+        "PN1:",
+        "conflict",
+        "250\u{202f}000\u{202f}000,00 €",
+        "166\u{202f}286,00 €",
+    ] {
         assert!(text.contains(needle), "the tour should show {needle}");
     }
+}
+
+#[test]
+fn funding_compute_from_csv_and_json_with_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("requests.csv"),
+        "programme,employer,territory,posts,on\nanct_estimate,public,75,3,2024-01-01\nanct_estimate,public,975,1,2024-01-01\ncnfs_first_wave,mixed,75,,2021-06-01\n",
+    )
+    .unwrap();
+    let out = inclusif(
+        &["funding", "compute", "--input", "requests.csv", "--json"],
+        "",
+        d,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines[0]["result"]["total"], "166286");
+    assert_eq!(
+        lines[0]["result"]["lines"][2]["rules"][0]["id"],
+        "cnfs.v1.public.mainland"
+    );
+    assert_eq!(lines[1]["error"], "unknown_territory");
+    assert_eq!(lines[2]["error"], "unknown_employer_type");
+
+    let json = r#"[{"programme":"pass_call2020","bought":10000,"used":7000,"priority_publics":5000,"on":"2020-06-01"},
+                   {"programme":"early_termination","subsidy":50000.5,"months_in_convention":24,"months_used":1,"paid_to_date":"0"}]"#;
+    let out = inclusif(&["funding", "compute", "--input", "-", "--json"], json, d);
+    let lines = json_lines(&out);
+    assert_eq!(lines[0]["result"]["total"], "35000");
+    assert_eq!(
+        lines[1]["error"], "invalid_amount",
+        "floats are refused: {}",
+        lines[1]
+    );
+
+    // The explained text names rules, sources and formulas.
+    let out = inclusif(&["funding", "compute", "--input", "requests.csv"], "", d);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("(50000 + 5428.828) × 3 = 166286.484"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cnfs.cost.outfit [C1; from public code]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn funding_check_plan_simulate_and_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("plan.json"),
+        r#"{"envelopes":[{"id":"total","amount":"1000","balance":true},{"id":"a","amount":"600","parent":"total"}],
+            "lines":[{"id":"x","envelope":"a","amount":"700"},{"id":"y","envelope":"b","amount":"1"},
+                     {"id":"z","envelope":"total","amount":"300","unit":"100","quantity":"2"}]}"#,
+    )
+    .unwrap();
+    let report = stdout_json(&inclusif(&["funding", "check-plan", "plan.json"], "", d));
+    let codes: Vec<(&str, &str)> = report["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap(), i["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("y", "missing_envelope"),
+            ("z", "line_does_not_add_up"),
+            ("total", "envelope_unbalanced"),
+            ("a", "envelope_overspent")
+        ]
+    );
+
+    std::fs::write(
+        d.join("structures.csv"),
+        "structure_id,employer,territory,posts,qpv_or_zrr,renewed\nB,private,974,1,false,false\nA,public,75,2,true,true\n",
+    )
+    .unwrap();
+    let out = inclusif(&["funding", "simulate", "--input", "structures.csv"], "", d);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows[1].starts_with("A,public,mainland,2,100000,110858,40000,35000,25000,4,200000"),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2].starts_with("B,private,reunion_mayotte,1,40000,37429,0,0,0,2,40000"),
+        "{}",
+        rows[2]
+    );
+
+    let rules =
+        String::from_utf8(inclusif(&["funding", "rules", "--on", "2023-06-01"], "", d).stdout)
+            .unwrap();
+    assert!(
+        rules.contains("france_services.forfait\t35000 €\t2023-01-01\t2025-12-31\tuncertain"),
+        "{rules}"
+    );
+    assert!(!rules.contains("\t30000 €\t2019-01-01"));
 }

@@ -91,16 +91,10 @@ impl Territory {
     }
 }
 
-/// A serde error that starts with the stable code, so that callers reading requests from
-/// JSON or CSV can report it (`unknown_territory: territory: …`).
-fn coded<E: serde::de::Error>(e: FundingError) -> E {
-    E::custom(format!("{}: {e}", e.code()))
-}
-
 impl<'de> Deserialize<'de> for EmployerType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse().map_err(coded)
+        s.parse().map_err(FundingError::into_serde)
     }
 }
 
@@ -117,7 +111,7 @@ impl<'de> Deserialize<'de> for Territory {
             Repr::Text(s) => s,
             Repr::Code(n) => format!("{n:02}"),
         };
-        Territory::parse(&s).map_err(coded)
+        Territory::parse(&s).map_err(FundingError::into_serde)
     }
 }
 

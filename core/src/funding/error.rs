@@ -175,6 +175,12 @@ impl FundingError {
         "envelope_unbalanced",
     ];
 
+    /// A serde error whose message starts with the stable code (`unknown_territory: …`),
+    /// so that readers of JSON or CSV requests can report the code.
+    pub(crate) fn into_serde<E: serde::de::Error>(self) -> E {
+        E::custom(format!("{}: {self}", self.code()))
+    }
+
     pub(crate) fn input(field: impl Into<String>, rule: impl Into<String>) -> Self {
         FundingError::InvalidInput {
             field: field.into(),

@@ -19,11 +19,15 @@ use super::error::FundingError;
 ///
 /// Serialised as decimal text (`"55428.828"`). Deserialised from decimal text or a whole
 /// number; a floating-point number is refused (a float amount is a bug).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-#[serde(try_from = "AmountRepr", into = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(into = "String")]
 pub struct Euros(Decimal);
+
+impl<'de> Deserialize<'de> for Euros {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Euros::try_from(AmountRepr::deserialize(d)?).map_err(FundingError::into_serde)
+    }
+}
 
 /// What an amount may be written as in JSON and similar formats.
 #[derive(Deserialize)]
@@ -208,9 +212,27 @@ impl From<Euros> for String {
 }
 
 /// A rate in 0..=1 (0.5 is 50 %).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct Rate(Decimal);
+
+impl<'de> Deserialize<'de> for Rate {
+    /// Decimal text (`"0.04"`, `"4 %"`) or 0 / 1; floats are refused as for amounts.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match AmountRepr::deserialize(d)? {
+            AmountRepr::Text(s) => Rate::parse(&s, "rate"),
+            AmountRepr::Whole(n) => Rate::new(Decimal::from(n), "rate"),
+            AmountRepr::Negative(n) => Rate::new(Decimal::from(n), "rate"),
+            AmountRepr::Float(f) => Err(FundingError::InvalidAmount {
+                field: "rate".into(),
+                value: f.to_string(),
+                rule: "a floating-point rate is refused: write it as decimal text, e.g. \"0.04\""
+                    .into(),
+            }),
+        }
+        .map_err(FundingError::into_serde)
+    }
+}
 
 impl Rate {
     /// 0 %.
@@ -260,13 +282,6 @@ impl Rate {
 impl fmt::Display for Rate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} %", (self.0 * Decimal::ONE_HUNDRED).normalize())
-    }
-}
-
-impl TryFrom<String> for Rate {
-    type Error = FundingError;
-    fn try_from(s: String) -> Result<Self, FundingError> {
-        Rate::parse(&s, "rate")
     }
 }
 

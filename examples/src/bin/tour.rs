@@ -4,6 +4,8 @@
 //! of Pass numérique cheques, shows one as a QR code in the terminal with the short and
 //! keypad codes, verifies the booklet offline, redeems a cheque, refuses a double spend
 //! and a tampered token, syncs an offline venue's queue, and signs and checks a print run.
+//! Then it shows the funding side: the recovery plan's table checked to add up, the
+//! agency's estimate to the euro and a national simulation.
 //!
 //! `cargo run --release --bin tour` (set `INCLUSIF_TOUR_PRINT_RUN` to change the size of
 //! the print run, 100,000 by default).
@@ -11,6 +13,8 @@
 use std::time::Instant;
 
 use chrono::{Datelike, NaiveDate, TimeDelta, Utc};
+use inclusif_core::funding::cnfs::{self, EmployerType, PrivateAmountSource, Territory};
+use inclusif_core::funding::{RuleBook, relance, simulation};
 use inclusif_core::voucher::{
     DEFAULT_BOOKLET_SIZE, Issuer, Kid, Ledger, MemoryLedger, OfflineQueue, Redemption, Scope,
     SecretKey, SyncOutcome, Token, TrustEntry, TrustList, Validity, Verifier, VoucherSpec,
@@ -228,5 +232,47 @@ fn main() {
         checking.as_secs_f64(),
         count as f64 / checking.as_secs_f64()
     );
-    println!("\nDone. The command line does the same with files: `inclusif voucher --help`.");
+    step(
+        10,
+        "Funding: the recovery plan's digital-inclusion line, checked to add up",
+    );
+    let book = RuleBook::default();
+    let on = NaiveDate::from_ymd_opt(2021, 1, 1).expect("date");
+    let table = relance::recovery_plan_table(&book, on).expect("the shipped rules add up");
+    for line in table.to_string().lines().skip(1) {
+        println!("   {line}");
+    }
+    let estimate = cnfs::anct_estimated_investment(
+        &book,
+        EmployerType::Public,
+        Territory::Mainland,
+        3,
+        PrivateAmountSource::AnctCode,
+        today,
+    )
+    .expect("rules in force");
+    println!(
+        "   the agency's estimate for 3 public posts, to the euro: {}",
+        estimate.total.to_french()
+    );
+    let structures = simulation::synthetic_structures(2_000, 2020);
+    let started = Instant::now();
+    let national = simulation::simulate(
+        &book,
+        &structures,
+        &simulation::SimulationOptions::default(),
+    )
+    .expect("valid input");
+    println!(
+        "   national simulation (synthetic mix): {} structures, {} posts, first wave {}, renewal {}, in {:.1} ms",
+        national.rows.len(),
+        national.posts,
+        national.first_wave.to_french(),
+        national.renewal.to_french(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+
+    println!(
+        "\nDone. The command line does the same with files: `inclusif voucher --help`, `inclusif funding --help`."
+    );
 }
