@@ -42,6 +42,8 @@ cargo test --workspace --all-targets --locked
 say "doc tests"
 cargo test --workspace --doc --locked
 
+# fuzz/ has its own Cargo.lock: after changing the core's dependencies, refresh it with
+# `(cd fuzz && cargo metadata --format-version 1 >/dev/null)` and commit it.
 say "fuzz workspace builds (stable, no sanitizer)"
 if [ -f fuzz/Cargo.toml ]; then
   (cd fuzz && cargo check --locked --bins)
