@@ -120,3 +120,25 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The national simulation does not depend on the order of its input rows.
+    #[test]
+    fn simulation_does_not_depend_on_order(n in 1usize..200, seed in any::<u64>(), shuffle in any::<u64>()) {
+        use inclusif_core::funding::RuleBook;
+        use inclusif_core::funding::simulation::{SimulationOptions, simulate, synthetic_structures};
+        let book = RuleBook::default();
+        let input = synthetic_structures(n, seed);
+        let mut shuffled = input.clone();
+        let mut s = shuffle;
+        for i in (1..shuffled.len()).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            shuffled.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        let a = simulate(&book, &input, &SimulationOptions::default()).unwrap();
+        let b = simulate(&book, &shuffled, &SimulationOptions::default()).unwrap();
+        prop_assert_eq!(a, b);
+    }
+}

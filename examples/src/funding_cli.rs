@@ -143,14 +143,8 @@ fn records<T: DeserializeOwned>(path: &Path) -> Result<Vec<Result<T, String>>, F
         .collect())
 }
 
-/// The stable code a deserialisation message starts with (the core's serde impls put it
-/// there), or `invalid_input`.
 fn code_of(message: &str) -> &'static str {
-    FundingError::CODES
-        .iter()
-        .find(|c| message.starts_with(&format!("{c}: ")))
-        .copied()
-        .unwrap_or("invalid_input")
+    FundingError::code_in_message(message).unwrap_or("invalid_input")
 }
 
 fn error_value(index: usize, code: &str, message: &str) -> Value {

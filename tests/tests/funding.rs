@@ -27,11 +27,7 @@ fn request(programme: &str, params: &str) -> Result<Request, String> {
 }
 
 fn code_of(message: &str) -> &'static str {
-    FundingError::CODES
-        .iter()
-        .find(|c| message.starts_with(&format!("{c}: ")))
-        .copied()
-        .unwrap_or("invalid_input")
+    FundingError::code_in_message(message).unwrap_or("invalid_input")
 }
 
 #[test]

@@ -10,7 +10,8 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::error::FundingError;
-use super::explain::{Breakdown, Line, RuleRef};
+use super::explain::line;
+use super::explain::{Breakdown, RuleRef};
 use super::money::{Euros, Rounding, RoundingMode};
 use super::rules::RuleBook;
 
@@ -138,24 +139,6 @@ pub enum PrivateAmountSource {
     Faq,
     /// ANCT's open-data export code: 32,000 € (rule `cnfs.v1.private.anct_code`).
     AnctCode,
-}
-
-fn line(
-    label: &str,
-    amount: Euros,
-    rules: Vec<RuleRef>,
-    inputs: Vec<(&str, String)>,
-    formula: String,
-    rounding: Option<Rounding>,
-) -> Line {
-    Line {
-        label: label.to_owned(),
-        amount,
-        rules,
-        inputs: inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-        formula,
-        rounding,
-    }
 }
 
 /// R1: the first-wave subsidy for one full-time post, the convention length and the

@@ -175,6 +175,20 @@ impl FundingError {
         "envelope_unbalanced",
     ];
 
+    /// The stable code at the start of a deserialisation message produced by this
+    /// module's serde impls (`unknown_territory: …`), if any: how readers of JSON or CSV
+    /// requests report the code of a refused field.
+    pub fn code_in_message(message: &str) -> Option<&'static str> {
+        Self::CODES
+            .iter()
+            .find(|c| {
+                message
+                    .strip_prefix(**c)
+                    .is_some_and(|rest| rest.starts_with(": "))
+            })
+            .copied()
+    }
+
     /// A serde error whose message starts with the stable code (`unknown_territory: …`),
     /// so that readers of JSON or CSV requests can report the code.
     pub(crate) fn into_serde<E: serde::de::Error>(self) -> E {

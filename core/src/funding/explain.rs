@@ -24,6 +24,25 @@ pub struct Line {
     pub rounding: Option<Rounding>,
 }
 
+/// A breakdown line; `inputs` as (name, value) pairs.
+pub(crate) fn line(
+    label: &str,
+    amount: Euros,
+    rules: Vec<RuleRef>,
+    inputs: Vec<(&str, String)>,
+    formula: String,
+    rounding: Option<Rounding>,
+) -> Line {
+    Line {
+        label: label.to_owned(),
+        amount,
+        rules,
+        inputs: inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        formula,
+        rounding,
+    }
+}
+
 /// A rule as a breakdown cites it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleRef {

@@ -10,27 +10,10 @@
 use chrono::NaiveDate;
 
 use super::error::FundingError;
-use super::explain::{Breakdown, Line, RuleRef};
-use super::money::{Euros, Rounding};
+use super::explain::Breakdown;
+use super::explain::line;
+use super::money::Euros;
 use super::rules::{Rule, RuleBook};
-
-fn line(
-    label: &str,
-    amount: Euros,
-    rules: Vec<RuleRef>,
-    inputs: Vec<(&str, String)>,
-    formula: String,
-    rounding: Option<Rounding>,
-) -> Line {
-    Line {
-        label: label.to_owned(),
-        amount,
-        rules,
-        inputs: inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-        formula,
-        rounding,
-    }
-}
 
 /// The amount rule `id` for the whole of `year`: the one in force on 1 January, which
 /// must also be the one in force on 31 December (a change during the year is

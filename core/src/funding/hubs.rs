@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::error::FundingError;
-use super::explain::{Breakdown, Line, RuleRef};
-use super::money::{Euros, Rounding};
+use super::explain::line;
+use super::explain::{Breakdown, RuleRef};
+use super::money::Euros;
 use super::rules::RuleBook;
 
 /// How the two 50,000 € bonuses combine when a hub qualifies for both.
@@ -27,24 +28,6 @@ pub enum BonusStacking {
     /// Only the highest bonus is paid (the QPV one on a tie): at most 300,000 €. The
     /// cautious reading.
     HighestOnly,
-}
-
-fn line(
-    label: &str,
-    amount: Euros,
-    rules: Vec<RuleRef>,
-    inputs: Vec<(&str, String)>,
-    formula: String,
-    rounding: Option<Rounding>,
-) -> Line {
-    Line {
-        label: label.to_owned(),
-        amount,
-        rules,
-        inputs: inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-        formula,
-        rounding,
-    }
 }
 
 /// R9: the grant of one hub under the 2020-21 call: `hub.ami2020.base` (250,000 €) plus

@@ -13,7 +13,8 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::error::FundingError;
-use super::explain::{Breakdown, Line, RuleRef};
+use super::explain::line;
+use super::explain::{Breakdown, RuleRef};
 use super::money::{Euros, Precision, Rate, Rounding, RoundingMode};
 use super::rules::RuleBook;
 
@@ -24,24 +25,6 @@ pub const STATE_GRANT_ROUNDING: Rounding = Rounding {
     precision: Precision::Cent,
     mode: RoundingMode::Down,
 };
-
-fn line(
-    label: &str,
-    amount: Euros,
-    rules: Vec<RuleRef>,
-    inputs: Vec<(&str, String)>,
-    formula: String,
-    rounding: Option<Rounding>,
-) -> Line {
-    Line {
-        label: label.to_owned(),
-        amount,
-        rules,
-        inputs: inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-        formula,
-        rounding,
-    }
-}
 
 /// An order of passes under the 2020 call, as the State's grant needs it.
 ///
