@@ -7,6 +7,8 @@
 //! Domains:
 //! - [`funding`]: exact money for the programmes (conseillers numériques, Pass numérique,
 //!   hubs, France Services, the recovery plan), every amount traced to a dated, sourced rule.
+//! - [`mandate`]: Aidants Connect mandates: the rules and the decision function, signed
+//!   mandate tokens checked offline, and a tamper-evident journal.
 //! - [`voucher`]: signed Pass numérique cheques (format v1, 85 bytes, Ed25519), their text,
 //!   QR, short-code and keypad forms, trust lists, verification and redemption.
 //!
@@ -33,4 +35,5 @@
 #![forbid(unsafe_code)]
 
 pub mod funding;
+pub mod mandate;
 pub mod voucher;

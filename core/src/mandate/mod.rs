@@ -1,0 +1,22 @@
+//! Aidants Connect mandates: the real service's rules as a library, a signed mandate
+//! token that apps check offline, and a tamper-evident journal.
+//!
+//! An aidant (a habilitated helper attached to an organisation) acts for a usager
+//! within a mandate the usager signed: a set of [`Demarche`]s for a [`Duration`]. The
+//! rules follow the real service's public code (betagouv/Aidants_Connect; research note
+//! aidants-connect.md).
+
+pub mod consent;
+pub mod demarche;
+pub mod duration;
+pub mod error;
+pub mod ids;
+pub mod journal;
+pub mod rules;
+pub mod token;
+
+pub use consent::{ConsentMethod, is_consent_reply};
+pub use demarche::{Demarche, DemarcheSet};
+pub use duration::Duration;
+pub use error::MandateError;
+pub use ids::{MandateId, OrganisationId, usager_ref};
