@@ -6,6 +6,7 @@
 //! rules follow the real service's public code (betagouv/Aidants_Connect; research note
 //! aidants-connect.md).
 
+pub mod attestation;
 pub mod consent;
 pub mod demarche;
 pub mod duration;
@@ -15,8 +16,12 @@ pub mod journal;
 pub mod rules;
 pub mod token;
 
+pub use attestation::Attestation;
 pub use consent::{ConsentMethod, is_consent_reply};
 pub use demarche::{Demarche, DemarcheSet};
 pub use duration::Duration;
 pub use error::MandateError;
 pub use ids::{MandateId, OrganisationId, usager_ref};
+pub use rules::{
+    Aidant, ConsentRequest, Decision, DenialReason, Mandate, Organisation, Registry, Usager,
+};
