@@ -210,9 +210,9 @@ impl Mandate {
         self.autorisations.iter().map(|a| a.demarche).collect()
     }
 
-    /// The autorisations active at `at`: mandate not expired, not revoked.
+    /// The autorisations active at `at`: mandate created and not expired, not revoked.
     pub fn active_autorisations(&self, at: DateTime<Utc>) -> impl Iterator<Item = &Autorisation> {
-        let live = !self.is_expired(at);
+        let live = self.created_at <= at && !self.is_expired(at);
         self.autorisations
             .iter()
             .filter(move |a| live && a.revoked_at.is_none_or(|r| r > at))
@@ -960,7 +960,8 @@ impl Registry {
         let mut latest_for_demarche: Option<(&Mandate, &Autorisation)> = None;
         let mut has_org_mandate = false;
         let mut elsewhere = false;
-        for m in self.mandates_of(usager) {
+        // A mandate created after `at` does not exist yet at `at`.
+        for m in self.mandates_of(usager).filter(|m| m.created_at <= at) {
             let Some(aut) = m.autorisations.iter().find(|x| x.demarche == demarche) else {
                 has_org_mandate |= m.organisation == org;
                 continue;
