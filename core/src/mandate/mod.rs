@@ -14,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod journal;
 pub mod rules;
+pub mod scenario;
 pub mod token;
 
 pub use attestation::Attestation;
