@@ -2,6 +2,7 @@
 //! line's JSON shapes. The core stays free of I/O; everything that prints lives here.
 
 pub mod funding_cli;
+pub mod mandate_cli;
 
 use inclusif_core::voucher::{Token, VerifiedVoucher, VoucherError};
 use qrcode::{EcLevel, QrCode, Version};

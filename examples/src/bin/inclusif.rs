@@ -29,6 +29,7 @@ use inclusif_core::voucher::{
     TrustEntry, TrustList, Validity, Verifier, VoucherError, VoucherSpec, parse_phone_code,
 };
 use inclusif_examples::funding_cli::{FundingCmd, FundingFailure};
+use inclusif_examples::mandate_cli::{MandateCmd, MandateFailure};
 use inclusif_examples::{error_json, qr_svg, verified_json};
 use serde_json::json;
 
@@ -51,6 +52,9 @@ enum Domain {
     /// Funding: programme results explained, plan checks, the national simulation, rules.
     #[command(subcommand)]
     Funding(FundingCmd),
+    /// Aidants Connect mandates: decisions, printed mandates, signed tokens, journals.
+    #[command(subcommand)]
+    Mandate(MandateCmd),
 }
 
 #[derive(Subcommand)]
@@ -209,6 +213,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.domain {
         Domain::Voucher(cmd) => run_voucher(cmd),
+        Domain::Mandate(cmd) => inclusif_examples::mandate_cli::run_cmd(cmd).map_err(|f| match f {
+            MandateFailure::Usage(m) => Failure::Usage(m),
+            MandateFailure::Io(m) => Failure::Io(m),
+        }),
         Domain::Funding(cmd) => inclusif_examples::funding_cli::run(cmd).map_err(|f| match f {
             FundingFailure::Usage(m) => Failure::Usage(m),
             FundingFailure::Io(m) => Failure::Io(m),
