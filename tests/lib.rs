@@ -15,6 +15,8 @@ use inclusif_core::voucher::{
 };
 
 pub mod fuzz_targets;
+pub mod journal_vectors;
+pub mod mandate_vectors;
 
 /// Seeds of the test keys. Public test material: never use them for real cheques.
 pub const ROOT_SEED: [u8; 32] = [0xa0; 32];

@@ -39,8 +39,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 say "tests: unit, property, conformance vectors, fuzz seed replay, command line, tour; benches once"
 cargo test --workspace --all-targets --locked
 
-say "doc tests"
+say "doc tests, and the docs build without a warning"
 cargo test --workspace --doc --locked
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 # fuzz/ has its own Cargo.lock: after changing the core's dependencies, refresh it with
 # `(cd fuzz && cargo metadata --format-version 1 >/dev/null)` and commit it.

@@ -213,6 +213,9 @@ pub struct ScenarioResult {
     pub decisions: Vec<DecisionOutcome>,
 }
 
+/// What an applied event created and revoked.
+type Applied = (Option<MandateId>, Vec<(MandateId, Demarche)>);
+
 /// Runs a scenario: builds the registry (an invalid organisation, aidant or usager is an
 /// error), applies every event (a refused event is reported, not fatal), then answers
 /// every question.
@@ -240,80 +243,80 @@ pub fn run(s: &Scenario) -> Result<ScenarioResult, MandateError> {
                     id: format!("number {n}"),
                 })
         };
-        let result: Result<(Option<MandateId>, Vec<(MandateId, Demarche)>), MandateError> =
-            match e {
-                Event::Create {
-                    aidant,
-                    usager,
-                    demarches,
-                    duration,
-                    consent,
-                    at,
-                } => r
-                    .create_mandate(aidant, usager, *demarches, *duration, consent.clone(), *at)
+        let result: Result<Applied, MandateError> = match e {
+            Event::Create {
+                aidant,
+                usager,
+                demarches,
+                duration,
+                consent,
+                at,
+            } => r
+                .create_mandate(aidant, usager, *demarches, *duration, consent.clone(), *at)
+                .map(|c| {
+                    (
+                        Some(c.mandate),
+                        c.revoked.iter().map(|x| (x.0, x.2)).collect(),
+                    )
+                }),
+            Event::Renew {
+                aidant,
+                mandate,
+                demarches,
+                duration,
+                consent,
+                at,
+            } => pick(*mandate).and_then(|m| {
+                r.renew_mandate(aidant, m, *demarches, *duration, consent.clone(), *at)
                     .map(|c| {
                         (
                             Some(c.mandate),
                             c.revoked.iter().map(|x| (x.0, x.2)).collect(),
                         )
-                    }),
-                Event::Renew {
-                    aidant,
-                    mandate,
-                    demarches,
-                    duration,
-                    consent,
-                    at,
-                } => pick(*mandate).and_then(|m| {
-                    r.renew_mandate(aidant, m, *demarches, *duration, consent.clone(), *at)
-                        .map(|c| {
-                            (
-                                Some(c.mandate),
-                                c.revoked.iter().map(|x| (x.0, x.2)).collect(),
-                            )
-                        })
-                }),
-                Event::RevokeAutorisation {
-                    mandate,
-                    demarche,
-                    at,
-                } => pick(*mandate).and_then(|m| {
-                    r.revoke_autorisation(m, *demarche, *at)
-                        .map(|_| (None, vec![(m, *demarche)]))
-                }),
-                Event::RevokeMandate { mandate, at } => pick(*mandate).and_then(|m| {
-                    let before: Vec<Demarche> = r
-                        .mandate(m)?
-                        .active_autorisations(*at)
-                        .map(|a| a.demarche)
-                        .collect();
-                    r.revoke_mandate(m, *at)
-                        .map(|_| (None, before.into_iter().map(|d| (m, d)).collect()))
-                }),
-                Event::Transfer { mandate, to, at } => pick(*mandate)
-                    .and_then(|m| r.transfer_mandate(m, *to, *at).map(|_| (None, vec![]))),
-                Event::SmsReply {
-                    mandate,
-                    request_id,
-                    reply,
-                    at,
-                } => pick(*mandate).and_then(|m| {
-                    r.record_sms_reply(m, request_id, reply, *at)
-                        .map(|_| (None, vec![]))
-                }),
-                Event::SwitchOrganisation { aidant, to } => {
-                    r.switch_organisation(aidant, *to).map(|_| (None, vec![]))
-                }
-                Event::SetOrganisationActive {
-                    organisation,
-                    active,
-                } => r
-                    .set_organisation_active(*organisation, *active)
-                    .map(|_| (None, vec![])),
-                Event::SetAidantActive { aidant, active } => {
-                    r.set_aidant_active(aidant, *active).map(|_| (None, vec![]))
-                }
-            };
+                    })
+            }),
+            Event::RevokeAutorisation {
+                mandate,
+                demarche,
+                at,
+            } => pick(*mandate).and_then(|m| {
+                r.revoke_autorisation(m, *demarche, *at)
+                    .map(|_| (None, vec![(m, *demarche)]))
+            }),
+            Event::RevokeMandate { mandate, at } => pick(*mandate).and_then(|m| {
+                let before: Vec<Demarche> = r
+                    .mandate(m)?
+                    .active_autorisations(*at)
+                    .map(|a| a.demarche)
+                    .collect();
+                r.revoke_mandate(m, *at)
+                    .map(|_| (None, before.into_iter().map(|d| (m, d)).collect()))
+            }),
+            Event::Transfer { mandate, to, at } => {
+                pick(*mandate).and_then(|m| r.transfer_mandate(m, *to, *at).map(|_| (None, vec![])))
+            }
+            Event::SmsReply {
+                mandate,
+                request_id,
+                reply,
+                at,
+            } => pick(*mandate).and_then(|m| {
+                r.record_sms_reply(m, request_id, reply, *at)
+                    .map(|_| (None, vec![]))
+            }),
+            Event::SwitchOrganisation { aidant, to } => {
+                r.switch_organisation(aidant, *to).map(|_| (None, vec![]))
+            }
+            Event::SetOrganisationActive {
+                organisation,
+                active,
+            } => r
+                .set_organisation_active(*organisation, *active)
+                .map(|_| (None, vec![])),
+            Event::SetAidantActive { aidant, active } => {
+                r.set_aidant_active(aidant, *active).map(|_| (None, vec![]))
+            }
+        };
         events.push(match result {
             Ok((created, revoked)) => {
                 if let Some(id) = created {

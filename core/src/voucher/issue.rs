@@ -11,7 +11,7 @@ use super::token::{Claims, Kid, Scope, Serial, Token, Validity, signed_message};
 
 /// Cheques in a booklet by default: 10 (a "carnet" of ten 10 € cheques, as sold by APTIC
 /// and described in the Pass numérique FAQs, e.g. passnum.zecarte.fr; some départements,
-/// such as the Creuse, hand out booklets of 5: see `token-formats.md` [S43]).
+/// such as the Creuse, hand out booklets of 5: see `token-formats.md`, source S43).
 pub const DEFAULT_BOOKLET_SIZE: u16 = 10;
 /// Face value of a cheque by default: 10 € (same sources).
 pub const DEFAULT_VALUE_CENTS: u16 = 1000;
