@@ -514,3 +514,201 @@ fn funding_check_plan_simulate_and_rules() {
     );
     assert!(!rules.contains("\t30000 €\t2019-01-01"));
 }
+
+#[test]
+fn mandate_issue_verify_decide_attestation_and_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = stdout_json(&inclusif(&["voucher", "keygen", "--out", "org.key"], "", d));
+    let pk = key["public_key"].as_str().unwrap();
+    let issued = stdout_json(&inclusif(
+        &[
+            "mandate",
+            "issue",
+            "--secret",
+            "org.key",
+            "--kid",
+            "3",
+            "--organisation",
+            "42",
+            "--usager-sub",
+            "fc-sub-camille",
+            "--demarches",
+            "papiers,social",
+            "--duration",
+            "LONG",
+            "--at",
+            "2026-03-01T09:30:00Z",
+            "--qr-svg",
+            "m.svg",
+        ],
+        "",
+        d,
+    ));
+    assert_eq!(issued["expires_at"], "2027-03-01T09:30:00Z");
+    assert!(
+        std::fs::read_to_string(d.join("m.svg"))
+            .unwrap()
+            .starts_with("<?xml")
+    );
+    let token = issued["token"].as_str().unwrap();
+    let key_arg = format!("3:{pk}");
+    let input = format!(
+        "{token}\n{}\nnot a token\n",
+        issued["qr_payload"].as_str().unwrap()
+    );
+    let out = inclusif(
+        &[
+            "mandate",
+            "verify",
+            "--key",
+            &key_arg,
+            "--at",
+            "2027-03-01T09:30:00Z",
+            "--demarche",
+            "social",
+            "--usager-sub",
+            "fc-sub-camille",
+        ],
+        &input,
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let lines = json_lines(&out);
+    let first = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        first.starts_with("{\"line\":1,\"ok\":true,\"kid\":3,\"organisation\":42,\"mandate_id\":"),
+        "{first}"
+    );
+    assert_eq!(
+        lines[0]["demarches"],
+        serde_json::json!(["papiers", "social"])
+    );
+    assert_eq!(lines[0]["duration"], "LONG");
+    assert_eq!(lines[0]["consent"], "in_person");
+    assert_eq!(lines[1]["ok"], true);
+    assert_eq!(lines[2]["error"], "malformed");
+    let late = json_lines(&inclusif(
+        &[
+            "mandate",
+            "verify",
+            "--key",
+            &key_arg,
+            "--at",
+            "2027-03-01T09:30:01Z",
+        ],
+        token,
+        d,
+    ));
+    assert_eq!(late[0]["error"], "expired");
+    std::fs::write(
+        d.join("revoked.txt"),
+        format!("{}\n", issued["mandate_id"].as_str().unwrap()),
+    )
+    .unwrap();
+    let rev = json_lines(&inclusif(
+        &[
+            "mandate",
+            "verify",
+            "--key",
+            &key_arg,
+            "--at",
+            "2026-06-01T00:00:00Z",
+            "--revoked",
+            "revoked.txt",
+        ],
+        token,
+        d,
+    ));
+    assert_eq!(rev[0]["error"], "revoked_mandate");
+    let bad = inclusif(
+        &[
+            "mandate",
+            "verify",
+            "--key",
+            &key_arg,
+            "--demarche",
+            "sante",
+        ],
+        token,
+        d,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/vectors/mandate_scenarios/edge_cases.json"
+    );
+    let decided = stdout_json(&inclusif(&["mandate", "decide", scenario], "", d));
+    assert_eq!(
+        decided["events"][2]["revoked"],
+        serde_json::json!([[1, "social"]])
+    );
+    assert_eq!(
+        decided["decisions"][13]["reasons"],
+        serde_json::json!(["consent_pending"])
+    );
+    let text = String::from_utf8(
+        inclusif(
+            &[
+                "mandate",
+                "attestation",
+                scenario,
+                "--mandate",
+                "3",
+                "--place",
+                "Guéret",
+                "--aidant-name",
+                "Alice Durand",
+            ],
+            "",
+            d,
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains("J'autorise CCAS de Guéret, en tant que mandataire"),
+        "{text}"
+    );
+
+    let journal = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/journal/");
+    let key = "3:353c8a7feeca38b2c4536e0bd2586fdb18d070e50e059f1d43f8bfefb97a7ce1";
+    let ok = stdout_json(&inclusif(
+        &[
+            "mandate",
+            "journal",
+            "verify",
+            &format!("{journal}sample.jsonl"),
+            "--key",
+            key,
+        ],
+        "",
+        d,
+    ));
+    assert_eq!(
+        ok,
+        serde_json::json!({"ok": true, "entries": 12, "unsigned_entries": 1})
+    );
+    let out = inclusif(
+        &[
+            "mandate",
+            "journal",
+            "verify",
+            &format!("{journal}edited.jsonl"),
+            "--key",
+            key,
+        ],
+        "",
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let edited = stdout_json(&out);
+    assert_eq!(edited["ok"], false);
+    assert_eq!(edited["error"], "journal_hash_mismatch");
+    assert_eq!(edited["line"], 5);
+}

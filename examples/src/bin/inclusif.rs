@@ -17,7 +17,7 @@
 //! input order; they exit 0 once the input is read, whatever the verdicts, and 2 on a
 //! usage error.
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -30,7 +30,7 @@ use inclusif_core::voucher::{
 };
 use inclusif_examples::funding_cli::{FundingCmd, FundingFailure};
 use inclusif_examples::mandate_cli::{MandateCmd, MandateFailure};
-use inclusif_examples::{error_json, qr_svg, verified_json};
+use inclusif_examples::{Lines, MAX_LINE, error_json, qr_svg, verified_json};
 use serde_json::json;
 
 #[derive(Parser)]
@@ -436,8 +436,6 @@ fn verifier(a: &VerifyArgs, now: DateTime<Utc>) -> Result<Verifier, Failure> {
 
 /// Lines read and checked together; bounds memory on an operator's large files.
 const CHUNK_LINES: usize = 4096;
-/// Longest line kept: a token with its prefix and typing separators fits in far less.
-const MAX_LINE: usize = 1024;
 
 fn verify(a: VerifyArgs) -> Result<(), Failure> {
     let now = instant(a.at.as_deref())?;
@@ -492,66 +490,6 @@ fn too_long(field: &'static str) -> VoucherError {
     VoucherError::Malformed {
         field,
         rule: format!("a line of more than {MAX_LINE} bytes is never one"),
-    }
-}
-
-/// Stdin's lines as bytes, without their `\n` or `\r\n`, at most [`MAX_LINE`] bytes
-/// each (`None` for a longer line, which is read through but not kept). A line that is
-/// not UTF-8 is an input to refuse (`malformed`), not a reason to stop.
-struct Lines<R> {
-    reader: R,
-}
-
-impl<R: BufRead> Lines<R> {
-    fn new(reader: R) -> Self {
-        Lines { reader }
-    }
-
-    fn next_line(&mut self) -> std::io::Result<Option<Option<Vec<u8>>>> {
-        let mut line = Vec::new();
-        let mut too_long = false;
-        let mut any = false;
-        loop {
-            let buf = self.reader.fill_buf()?;
-            if buf.is_empty() {
-                break;
-            }
-            any = true;
-            let (part, used, end) = match buf.iter().position(|&b| b == b'\n') {
-                Some(n) => (&buf[..n], n + 1, true),
-                None => (buf, buf.len(), false),
-            };
-            // One byte of slack for a trailing '\r'.
-            if !too_long && line.len() + part.len() > MAX_LINE + 1 {
-                too_long = true;
-                line = Vec::new();
-            }
-            if !too_long {
-                line.extend_from_slice(part);
-            }
-            self.reader.consume(used);
-            if end {
-                break;
-            }
-        }
-        if !any {
-            return Ok(None);
-        }
-        if line.last() == Some(&b'\r') {
-            line.pop();
-        }
-        Ok(Some((!too_long && line.len() <= MAX_LINE).then_some(line)))
-    }
-
-    fn next_chunk(&mut self, n: usize) -> std::io::Result<Vec<Option<Vec<u8>>>> {
-        let mut chunk = Vec::new();
-        while chunk.len() < n {
-            match self.next_line()? {
-                Some(line) => chunk.push(line),
-                None => break,
-            }
-        }
-        Ok(chunk)
     }
 }
 

@@ -12,7 +12,7 @@
 
 use std::time::Instant;
 
-use chrono::{Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{Datelike, NaiveDate, TimeDelta, TimeZone, Utc};
 use inclusif_core::funding::cnfs::{self, EmployerType, PrivateAmountSource, Territory};
 use inclusif_core::funding::{RuleBook, relance, simulation};
 use inclusif_core::voucher::{
@@ -272,7 +272,217 @@ fn main() {
         started.elapsed().as_secs_f64() * 1000.0
     );
 
+    mandate_tour();
+
     println!(
-        "\nDone. The command line does the same with files: `inclusif voucher --help`, `inclusif funding --help`."
+        "\nDone. The command line does the same with files: `inclusif voucher --help`, `inclusif funding --help`, `inclusif mandate --help`."
+    );
+}
+
+/// A decision in a line: allowed, or the denial codes.
+fn show(d: &inclusif_core::mandate::Decision) -> String {
+    match d {
+        inclusif_core::mandate::Decision::Allowed { mandate, .. } => {
+            format!("allowed (mandate {mandate})")
+        }
+        inclusif_core::mandate::Decision::Denied { reasons } => {
+            format!(
+                "denied: {}",
+                reasons
+                    .iter()
+                    .map(|r| r.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    }
+}
+
+/// Step 11: an Aidants Connect mandate's life.
+fn mandate_tour() {
+    use inclusif_core::mandate::journal::{Journal, JournalAction, JournalRecord, verify_journal};
+    use inclusif_core::mandate::token::{MandateClaims, MandateVerifier, sign_mandate};
+    use inclusif_core::mandate::{
+        Aidant, ConsentMethod, ConsentRequest, Decision, Demarche, DemarcheSet, Duration,
+        Organisation, OrganisationId, Registry, Usager, usager_ref,
+    };
+
+    step(
+        11,
+        "Aidants Connect: a mandate's life, checked offline, journaled",
+    );
+    let at = |d: u32, h: u32, m: u32| {
+        Utc.with_ymd_and_hms(2026, 3, d, h, m, 0)
+            .single()
+            .expect("valid instant")
+    };
+    let org = OrganisationId::new(42).expect("non-zero");
+    let mut r = Registry::new();
+    r.add_organisation(Organisation {
+        id: org,
+        name: "France Services de Guéret".into(),
+        siret: "21230096300014".into(),
+        active: true,
+        allowed_demarches: DemarcheSet::ALL,
+    })
+    .expect("organisation");
+    r.add_aidant(Aidant {
+        id: "alice".into(),
+        organisations: [org].into(),
+        current_organisation: org,
+        active: true,
+        can_create_mandates: true,
+        habilitation_from: None,
+        habilitation_until: None,
+    })
+    .expect("aidant");
+    r.add_usager(Usager {
+        sub: "fc-sub-camille".into(),
+        given_name: "Camille".into(),
+        family_name: "Martin".into(),
+    })
+    .expect("usager");
+    let key = SecretKey::generate();
+    let mut journal = Journal::new();
+    let log = |j: &mut Journal, rec: JournalRecord| {
+        j.append(rec).expect("journal entry");
+    };
+
+    let sms = ConsentRequest::RemoteSms {
+        phone: "+33612345678".into(),
+        request_id: "req-1".into(),
+    };
+    let first = r
+        .create_mandate(
+            "alice",
+            "fc-sub-camille",
+            DemarcheSet::parse(["papiers", "social"]).expect("keys"),
+            Duration::Long,
+            sms,
+            at(1, 9, 30),
+        )
+        .expect("mandate");
+    let mut rec = JournalRecord::new(at(1, 9, 30), JournalAction::CreateAttestation);
+    rec.aidant = Some("alice".into());
+    rec.organisation = Some(org);
+    rec.mandat = Some(first.mandate);
+    rec.demarches = Some(DemarcheSet::parse(["papiers", "social"]).expect("keys"));
+    rec.duree = Some(365);
+    rec.is_remote_mandat = Some(true);
+    rec.consent_method = Some(ConsentMethod::RemoteSms);
+    log(&mut journal, rec);
+    println!(
+        "   created a LONG mandate by SMS for papiers and social: {}",
+        first.mandate
+    );
+    let before = r.decide("alice", "fc-sub-camille", Demarche::Social, at(1, 9, 31));
+    println!("   before the reply: {}", show(&before));
+    r.record_sms_reply(first.mandate, "req-1", " Oui. ", at(1, 9, 33))
+        .expect("first reply");
+    log(
+        &mut journal,
+        JournalRecord::new(at(1, 9, 33), JournalAction::RemoteSmsConsentReceived),
+    );
+    if let Decision::Allowed { autorisation, .. } =
+        r.decide("alice", "fc-sub-camille", Demarche::Social, at(2, 14, 0))
+    {
+        let mut rec = JournalRecord::new(at(2, 14, 0), JournalAction::UseAutorisation);
+        rec.autorisation = Some(autorisation);
+        rec.demarches = Some(DemarcheSet::EMPTY.with(Demarche::Social));
+        log(&mut journal, rec);
+        println!("   after « Oui. »: alice may act on social (autorisation {autorisation})");
+    }
+    journal
+        .checkpoint(&key, 3, at(2, 18, 0))
+        .expect("checkpoint");
+
+    let renewed = r
+        .create_mandate(
+            "alice",
+            "fc-sub-camille",
+            DemarcheSet::parse(["social", "argent"]).expect("keys"),
+            Duration::Semester,
+            ConsentRequest::InPerson,
+            at(5, 10, 0),
+        )
+        .expect("mandate");
+    for (m, _, d) in &renewed.revoked {
+        let mut rec = JournalRecord::new(at(5, 10, 0), JournalAction::CancelAutorisation);
+        rec.mandat = Some(*m);
+        rec.demarches = Some(DemarcheSet::EMPTY.with(*d));
+        log(&mut journal, rec);
+        println!(
+            "   a new mandate for social and argent revoked the older one's {d} at its creation instant"
+        );
+    }
+    r.revoke_autorisation(renewed.mandate, Demarche::Argent, at(6, 9, 0))
+        .expect("revocation");
+    log(
+        &mut journal,
+        JournalRecord::new(at(6, 9, 0), JournalAction::CancelAutorisation),
+    );
+    println!(
+        "   argent revoked; a use is refused: {}",
+        show(&r.decide("alice", "fc-sub-camille", Demarche::Argent, at(6, 10, 0)))
+    );
+    println!(
+        "   papiers still rests on the first mandate: {}",
+        r.decide("alice", "fc-sub-camille", Demarche::Papiers, at(6, 10, 0))
+            .is_allowed()
+    );
+    journal
+        .checkpoint(&key, 3, at(6, 18, 0))
+        .expect("checkpoint");
+
+    let m = r.mandate(renewed.mandate).expect("mandate");
+    let claims = MandateClaims {
+        kid: Kid::new(3).expect("kid"),
+        organisation: org,
+        mandate_id: m.id,
+        usager_ref: usager_ref(org, "fc-sub-camille"),
+        // Only what is still active when the token is signed.
+        demarches: m
+            .active_autorisations(at(6, 19, 0))
+            .map(|a| a.demarche)
+            .collect(),
+        created_at: m.created_at,
+        duration: m.duration,
+        consent: ConsentMethod::InPerson,
+    };
+    let token = sign_mandate(&key, &claims).expect("token");
+    println!(
+        "   signed mandate token, QR payload ({} characters): {}…",
+        token.to_qr_payload().len(),
+        &token.to_qr_payload()[..40]
+    );
+    let verifier = MandateVerifier::without_trust_list()
+        .with_key_for_any_organisation(Kid::new(3).expect("kid"), key.public_key())
+        .expect("key")
+        .with_required_usager("fc-sub-camille")
+        .with_required_demarche(Demarche::Social);
+    match verifier.verify_text(&token.to_qr_payload(), at(7, 9, 0)) {
+        Ok(v) => println!(
+            "   an app checks it offline: organisation {}, {}, valid until {}",
+            v.organisation(),
+            v.demarches(),
+            v.expires_at()
+        ),
+        Err(e) => println!("   unexpected: {}: {e}", e.code()),
+    }
+    let other = MandateVerifier::without_trust_list()
+        .with_key_for_any_organisation(Kid::new(3).expect("kid"), key.public_key())
+        .expect("key")
+        .with_required_usager("fc-sub-someone-else");
+    if let Err(e) = other.verify(&token, at(7, 9, 0)) {
+        println!("   the same token for another person: {}", e.code());
+    }
+
+    let text = journal.to_jsonl();
+    let keys = [(3, key.public_key())];
+    println!("   journal: {}", verify_journal(&text, &keys).to_json());
+    let tampered = text.replacen("\"cancel_autorisation\"", "\"use_autorisation\"", 1);
+    println!(
+        "   one action edited: {}",
+        verify_journal(&tampered, &keys).to_json()
     );
 }
