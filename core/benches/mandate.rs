@@ -111,5 +111,62 @@ fn decisions(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, decisions);
+fn token(c: &mut Criterion) {
+    use ed25519_dalek::{Signature, SigningKey};
+    use inclusif_core::mandate::token::{
+        MandateClaims, MandateToken, MandateVerifier, sign_mandate,
+    };
+    use inclusif_core::mandate::{ConsentMethod, MandateId, usager_ref};
+    use inclusif_core::voucher::{Kid, SecretKey};
+
+    let org = OrganisationId::new(42).unwrap();
+    let key = SecretKey::from_seed(&[3; 32]);
+    let claims = MandateClaims {
+        kid: Kid::new(3).unwrap(),
+        organisation: org,
+        mandate_id: MandateId::from_bytes([7; 10]),
+        usager_ref: usager_ref(org, "fc-sub-camille"),
+        demarches: DemarcheSet::parse(["papiers", "social"]).unwrap(),
+        created_at: Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap(),
+        duration: Duration::Long,
+        consent: ConsentMethod::InPerson,
+    };
+    let token = sign_mandate(&key, &claims).unwrap();
+    let text = token.to_qr_payload();
+    let verifier = MandateVerifier::without_trust_list()
+        .with_key_for_any_organisation(Kid::new(3).unwrap(), key.public_key())
+        .unwrap()
+        .with_required_demarche(Demarche::Social)
+        .with_required_usager("fc-sub-camille");
+    let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
+    let vk = SigningKey::from_bytes(&[3; 32]).verifying_key();
+    let mut message = b"FR.AIDANTS.MANDAT.V1\0".to_vec();
+    message.extend_from_slice(token.body());
+    let sig = Signature::from_bytes(token.signature());
+    let mut g = c.benchmark_group("mandate_token_verify");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("reference: raw verify_strict", |b| {
+        b.iter(|| {
+            vk.verify_strict(black_box(&message), black_box(&sig))
+                .unwrap()
+        })
+    });
+    g.bench_function(
+        "inclusif: QR text to verified mandate (démarche and usager required)",
+        |b| b.iter(|| verifier.verify_text(black_box(&text), now).unwrap()),
+    );
+    g.finish();
+    let mut g = c.benchmark_group("mandate_token_decode");
+    g.bench_function("inclusif: strict text decode and field checks", |b| {
+        b.iter(|| {
+            MandateToken::parse_strict(black_box(&text))
+                .unwrap()
+                .claims()
+                .unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, decisions, token);
 criterion_main!(benches);
