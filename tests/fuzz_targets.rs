@@ -18,6 +18,16 @@
 //! - [`verify`]: single and batch verdicts agree; the text, typed and byte entry points
 //!   agree with parse-then-verify; any token that differs from a valid one fails; and any
 //!   token that verifies is exactly what the honest issuer signs for its claims.
+//! - [`mandate_token`]: an accepted strict input is exactly the mandate token's text or
+//!   `AC1:` payload; an accepted typed input normalises to exactly one of them; the entry
+//!   points agree with parse-then-verify; a mutation of the honest signer's token verifies
+//!   only if byte-identical, and whatever verifies is what the honest signer signs.
+//! - [`journal`]: a journal that verifies re-reads with `Journal::from_jsonl` and writes
+//!   back to exactly its text (canonical); a refused one is refused the same way by
+//!   `from_jsonl`, on a line that exists.
+//! - [`scenario`]: a scenario that runs gives one outcome per event and one decision per
+//!   question, numbers its mandates 1, 2, … in creation order, and every allowed decision
+//!   (and every revocation) names one of them.
 
 #![deny(missing_docs)]
 
@@ -25,6 +35,15 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ed25519_dalek::{Signer, SigningKey};
+use inclusif_core::mandate::journal::{Journal, JournalReport, verify_journal};
+use inclusif_core::mandate::scenario::{Event, Scenario, run};
+use inclusif_core::mandate::token::{
+    MandateClaims, MandateToken, MandateTokenError, MandateVerifier,
+    TOKEN_LEN as MANDATE_TOKEN_LEN, sign_mandate,
+};
+use inclusif_core::mandate::{
+    ConsentMethod, Demarche, DemarcheSet, Duration, MandateId, OrganisationId, usager_ref,
+};
 use inclusif_core::voucher::trust_list::TRUST_LIST_DOMAIN;
 use inclusif_core::voucher::{
     Issuer, KeypadCode, Kid, PublicKey, Scope, SecretKey, Serial, ShortCode, TEXT_LEN, TOKEN_LEN,
@@ -32,6 +51,8 @@ use inclusif_core::voucher::{
     parse_phone_code,
 };
 
+use crate::journal_vectors::JOURNAL_KID;
+use crate::mandate_vectors::MANDATE_KID3_SEED;
 use crate::{KID7_SEED, KID9_SEED, ROOT_SEED};
 
 /// A fuzz target: takes any bytes, panics only on a broken property.
@@ -44,6 +65,9 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("short_code", short_code),
     ("trust_list", trust_list),
     ("verify", verify),
+    ("mandate_token", mandate_token),
+    ("journal", journal),
+    ("scenario", scenario),
 ];
 
 /// The instant every verification runs at.
@@ -418,6 +442,273 @@ pub fn verify(data: &[u8]) {
                     "a token verifies that was never issued"
                 );
             }
+        }
+    }
+}
+
+/// Shared state of the mandate targets: the honest signer's key, a verifier trusting it
+/// for any organisation, its valid token, and the journal's key.
+struct MandateFixture {
+    key: SecretKey,
+    verifier: MandateVerifier,
+    valid: MandateToken,
+    journal_keys: [(u16, PublicKey); 1],
+}
+
+fn mandate_fixture() -> &'static MandateFixture {
+    static FIXTURE: OnceLock<MandateFixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let key = SecretKey::from_seed(&MANDATE_KID3_SEED);
+        let verifier = MandateVerifier::without_trust_list()
+            .with_key_for_any_organisation(Kid::new(3).expect("kid"), key.public_key())
+            .expect("no trust list to conflict with");
+        MandateFixture {
+            key,
+            verifier,
+            valid: valid_mandate_token(),
+            journal_keys: [(JOURNAL_KID, crate::journal_vectors::public_key())],
+        }
+    })
+}
+
+/// Mandate number 1 of the vectors (byte for byte their `ok_strict_text`): kid 3,
+/// organisation 42, id `ac1d0000000000000001`, usager `fc-sub-0001`, papiers and social,
+/// LONG, in person, created 2026-03-01T09:30:00Z; it verifies at [`NOW`].
+pub fn valid_mandate_token() -> MandateToken {
+    let org = OrganisationId::new(42).expect("organisation");
+    let id: [u8; 10] = 0xac1d_0000_0000_0000_0001u128.to_be_bytes()[6..]
+        .try_into()
+        .expect("10 bytes");
+    let claims = MandateClaims {
+        kid: Kid::new(3).expect("kid"),
+        organisation: org,
+        mandate_id: MandateId::from_bytes(id),
+        usager_ref: usager_ref(org, "fc-sub-0001"),
+        demarches: DemarcheSet::EMPTY
+            .with(Demarche::Papiers)
+            .with(Demarche::Social),
+        created_at: crate::instant("2026-03-01T09:30:00Z"),
+        duration: Duration::Long,
+        consent: ConsentMethod::InPerson,
+    };
+    sign_mandate(&SecretKey::from_seed(&MANDATE_KID3_SEED), &claims).expect("valid claims")
+}
+
+/// Signed mandate tokens: strict, typed and raw parsing, verification, and XOR mutations
+/// of the honest signer's token.
+pub fn mandate_token(data: &[u8]) {
+    let f = mandate_fixture();
+    let now = crate::instant(NOW);
+    let text = String::from_utf8_lossy(data);
+    let mut tokens: Vec<MandateToken> = Vec::new();
+
+    // Strict: one token, one text; accepted only as exactly its text or QR payload.
+    let strict = MandateToken::parse_strict_bytes(data);
+    if let Ok(s) = std::str::from_utf8(data) {
+        assert_eq!(
+            MandateToken::parse_strict(s),
+            strict,
+            "parse_strict and parse_strict_bytes disagree"
+        );
+    }
+    if let Ok(t) = strict {
+        let (t_text, qr) = (t.to_text(), t.to_qr_payload());
+        assert!(
+            data == t_text.as_bytes() || data == qr.as_bytes(),
+            "accepted a non-canonical strict input {text:?} for {t_text}"
+        );
+        assert_eq!(MandateToken::parse_strict(&t_text), Ok(t));
+        assert_eq!(MandateToken::parse_strict(&qr), Ok(t));
+        assert_eq!(MandateToken::parse_human(&t_text), Ok(t), "strict ⊄ typed");
+        assert_eq!(MandateToken::parse_human(&qr), Ok(t), "strict ⊄ typed");
+        tokens.push(t);
+    }
+
+    // Typed: re-encodes to exactly the normalised input.
+    let human = MandateToken::parse_human(&text);
+    if let Ok(t) = human {
+        let normal = normalize_human(&text).expect("parsed, so it normalises");
+        assert!(
+            normal == t.to_text() || normal == t.to_qr_payload(),
+            "{text:?} parsed, but normalises to {normal:?}, not the token's text"
+        );
+        assert_eq!(MandateToken::parse_strict(&normal), Ok(t));
+        tokens.push(t);
+    }
+
+    // Raw bytes: the 105 bytes as given.
+    let raw = MandateToken::from_bytes(data);
+    if let Ok(t) = raw {
+        assert_eq!(&t.as_bytes()[..], data);
+        assert_eq!(MandateToken::parse_strict(&t.to_text()), Ok(t));
+        tokens.push(t);
+    }
+
+    // The entry points agree with parsing then verifying.
+    let v = &f.verifier;
+    let then_verify =
+        |p: &Result<MandateToken, MandateTokenError>| p.clone().and_then(|t| v.verify(&t, now));
+    assert_eq!(v.verify_bytes(data, now), then_verify(&raw));
+    assert_eq!(
+        v.verify_text(&text, now),
+        then_verify(&MandateToken::parse_strict(&text))
+    );
+    assert_eq!(v.verify_human(&text, now), then_verify(&human));
+
+    // 105-byte windows of the data, version byte forced, to reach the signature check.
+    for chunk in data.chunks_exact(MANDATE_TOKEN_LEN).take(3) {
+        let mut b: [u8; MANDATE_TOKEN_LEN] = chunk.try_into().expect("105 bytes");
+        b[0] = 1;
+        tokens.push(MandateToken::from_array(b).expect("version 1"));
+    }
+
+    // XOR mutations of the honest token, raw and typed: only the unchanged one verifies.
+    let original = *f.valid.as_bytes();
+    let mut mutated = original;
+    xor_pairs(&mut mutated, data);
+    if let Ok(t) = MandateToken::from_array(mutated) {
+        let verdict = v.verify(&t, now);
+        if mutated == original {
+            assert!(verdict.is_ok(), "the valid token fails: {verdict:?}");
+        } else {
+            assert!(verdict.is_err(), "a mutated token verifies: {t:?}");
+        }
+        tokens.push(t);
+    }
+    let mut typed = f.valid.to_qr_payload().into_bytes();
+    xor_pairs(&mut typed, data);
+    if let Some(t) = std::str::from_utf8(&typed)
+        .ok()
+        .and_then(|s| MandateToken::parse_human(s).ok())
+    {
+        let verdict = v.verify(&t, now);
+        if t == f.valid {
+            assert!(verdict.is_ok(), "the valid token fails: {verdict:?}");
+        } else {
+            assert!(verdict.is_err(), "a mistyped token verifies: {t:?}");
+        }
+        tokens.push(t);
+    }
+    tokens.push(f.valid);
+
+    // Nothing verifies that the honest signer did not sign; claims never panic.
+    for t in &tokens {
+        let _ = t.claims();
+        let _ = format!("{t:?}");
+        if let Ok(ok) = v.verify(t, now) {
+            assert_eq!(ok.kid().get(), 3, "verified under a key nobody trusts");
+            assert_eq!(
+                sign_mandate(&f.key, ok.claims()),
+                Ok(*t),
+                "a mandate token verifies that was never signed"
+            );
+            assert_eq!(t.claims().as_ref(), Ok(ok.claims()));
+        }
+    }
+}
+
+/// The tamper-evident journal, as text (lossy UTF-8), with the vectors' key.
+pub fn journal(data: &[u8]) {
+    let keys = &mandate_fixture().journal_keys;
+    let text = String::from_utf8_lossy(data);
+    let report = verify_journal(&text, keys);
+    let read = Journal::from_jsonl(&text, keys);
+    match &report {
+        JournalReport::Ok {
+            entries,
+            unsigned_entries,
+        } => {
+            let journal = read.expect("verify_journal accepts, Journal::from_jsonl refuses");
+            assert_eq!(u64::try_from(journal.len()).ok(), Some(*entries));
+            assert!(unsigned_entries <= entries);
+            // The format lets the last `\n` be missing; otherwise a journal that verifies
+            // is written back byte for byte.
+            let written = journal.to_jsonl();
+            let expected = if text.is_empty() || text.ends_with('\n') {
+                text.to_string()
+            } else {
+                format!("{text}\n")
+            };
+            assert!(
+                written == expected,
+                "a journal verifies but is not canonical:\n{text:?}\nwrites back as\n{written:?}"
+            );
+            assert_eq!(verify_journal(&written, keys), report);
+        }
+        JournalReport::Err { line, .. } => {
+            let lines = u64::try_from(text.lines().count()).expect("fits");
+            assert!(
+                (1..=lines).contains(line),
+                "error on line {line} of a {lines}-line text: {report:?}"
+            );
+            assert_eq!(
+                read.map_err(JournalReport::from).err().as_ref(),
+                Some(&report),
+                "Journal::from_jsonl and verify_journal disagree"
+            );
+        }
+    }
+    let _ = report.to_json();
+}
+
+/// Scenarios, as JSON: inputs that do not parse are skipped; see [`check_scenario`].
+pub fn scenario(data: &[u8]) {
+    if let Ok(s) = serde_json::from_slice::<Scenario>(data) {
+        check_scenario(&s);
+    }
+}
+
+/// Runs a scenario: one outcome per event and one decision per question, in order;
+/// mandates numbered 1, 2, … as they are created; every allowed decision and every
+/// revocation names one of the mandates created so far.
+pub fn check_scenario(s: &Scenario) {
+    let Ok(result) = run(s) else { return };
+    assert_eq!(result.events.len(), s.events.len(), "one outcome per event");
+    assert_eq!(
+        result.decisions.len(),
+        s.questions.len(),
+        "one decision per question"
+    );
+    let mut created = 0usize;
+    for (i, (outcome, event)) in result.events.iter().zip(&s.events).enumerate() {
+        assert_eq!(outcome.event, i + 1);
+        if outcome.ok {
+            assert!(outcome.error.is_none() && outcome.message.is_none());
+            if let Some(n) = outcome.mandate {
+                created += 1;
+                assert_eq!(n, created, "mandate numbers follow creation order");
+                assert!(
+                    matches!(event, Event::Create { .. } | Event::Renew { .. }),
+                    "event {} created a mandate: {event:?}",
+                    i + 1
+                );
+            }
+            for (m, d) in &outcome.revoked {
+                assert!(
+                    (1..=created).contains(m),
+                    "event {} revoked {d} of mandate {m}, but {created} were created",
+                    i + 1
+                );
+            }
+        } else {
+            assert!(outcome.error.is_some(), "a refused event without a code");
+            assert!(outcome.mandate.is_none() && outcome.revoked.is_empty());
+        }
+    }
+    for (i, (d, q)) in result.decisions.iter().zip(&s.questions).enumerate() {
+        assert_eq!(d.question, i + 1);
+        if d.allowed {
+            let m = d.mandate.expect("an allowed decision names its mandate");
+            assert!(
+                (1..=created).contains(&m),
+                "question {} allowed under mandate {m}, but {created} were created",
+                i + 1
+            );
+            assert_eq!(d.demarche, Some(q.demarche));
+            assert!(d.reasons.is_empty());
+        } else {
+            assert!(d.mandate.is_none() && d.demarche.is_none());
+            assert!(!d.reasons.is_empty(), "a denial without a reason");
         }
     }
 }

@@ -2,6 +2,9 @@
 //! (`fuzz/regressions/<target>/`, when present) through the fuzz targets of
 //! `inclusif_conformance::fuzz_targets`, on stable Rust: `cargo +nightly fuzz` is only
 //! needed to find new inputs, never to check old ones.
+//!
+//! The `scenario` target reads JSON with serde_json, a dev-dependency here: [`replay`]
+//! installs it, as the fuzz binary does.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -69,7 +72,10 @@ fn every_target_has_a_test_here() {
             "human_parse",
             "short_code",
             "trust_list",
-            "verify"
+            "verify",
+            "mandate_token",
+            "journal",
+            "scenario"
         ]
     );
     for name in names {
@@ -101,4 +107,19 @@ fn trust_list_seeds() {
 #[test]
 fn verify_seeds() {
     replay("verify");
+}
+
+#[test]
+fn mandate_token_seeds() {
+    replay("mandate_token");
+}
+
+#[test]
+fn journal_seeds() {
+    replay("journal");
+}
+
+#[test]
+fn scenario_seeds() {
+    replay("scenario");
 }
