@@ -97,7 +97,7 @@ use super::consent::ConsentMethod;
 use super::demarche::{Demarche, DemarcheSet};
 use super::duration::{Duration, eus_03_20_end};
 use super::ids::{MandateId, OrganisationId, usager_ref};
-use crate::voucher::text::CROCKFORD;
+use crate::voucher::text::{CROCKFORD, decode_strict};
 use crate::voucher::{Day, KeyStatus, Kid, PublicKey, ScopePolicy, SecretKey, TrustList};
 use crate::voucher::{VoucherError, normalize_human};
 
@@ -538,17 +538,12 @@ impl MandateToken {
 
     /// The strict text form: 168 Crockford Base32 characters.
     pub fn to_text(&self) -> String {
-        let mut out = [0u8; TEXT_LEN];
-        CROCKFORD.encode_mut(&self.bytes, &mut out);
-        String::from_utf8(out.to_vec()).expect("ASCII")
+        CROCKFORD.encode(&self.bytes)
     }
 
     /// The QR payload: `AC1:` then the strict text (QR alphanumeric mode).
     pub fn to_qr_payload(&self) -> String {
-        let mut s = String::with_capacity(QR_PREFIX.len() + TEXT_LEN);
-        s.push_str(QR_PREFIX);
-        s.push_str(&self.to_text());
-        s
+        format!("{QR_PREFIX}{}", self.to_text())
     }
 
     /// Parses the strict text form or the QR payload; nothing else is accepted.
@@ -558,33 +553,10 @@ impl MandateToken {
     }
 
     /// [`parse_strict`](MandateToken::parse_strict) over raw bytes (scanners and fuzzers
-    /// hand bytes that may not be UTF-8).
+    /// hand bytes that may not be UTF-8). The codec is the voucher's.
     pub fn parse_strict_bytes(input: &[u8]) -> Result<Self, MandateTokenError> {
-        let body = match input.len() {
-            TEXT_LEN => input,
-            n if n == TEXT_LEN + QR_PREFIX.len() => {
-                if &input[..QR_PREFIX.len()] != QR_PREFIX.as_bytes() {
-                    return Err(MandateTokenError::malformed(
-                        "a 172-character mandate token must start with the QR prefix AC1:",
-                    ));
-                }
-                &input[QR_PREFIX.len()..]
-            }
-            n => {
-                return Err(MandateTokenError::malformed(format!(
-                    "must be {TEXT_LEN} Base32 characters or AC1: and {TEXT_LEN}, got {n} bytes"
-                )));
-            }
-        };
-        let mut bytes = [0u8; TOKEN_LEN];
-        CROCKFORD.decode_mut(body, &mut bytes).map_err(|e| {
-            let pos = e.error.position;
-            MandateTokenError::malformed(format!(
-                "character {} ({}) is not upper-case Crockford Base32",
-                pos + 1,
-                describe_byte(body[pos])
-            ))
-        })?;
+        let bytes =
+            decode_strict::<TOKEN_LEN>(input, QR_PREFIX).map_err(MandateTokenError::malformed)?;
         MandateToken::from_array(bytes)
     }
 
@@ -607,14 +579,6 @@ impl MandateToken {
             other => MandateTokenError::malformed(other.to_string()),
         })?;
         MandateToken::parse_strict(&normal)
-    }
-}
-
-fn describe_byte(b: u8) -> String {
-    if b.is_ascii_graphic() {
-        format!("'{}'", b as char)
-    } else {
-        format!("byte 0x{b:02x}")
     }
 }
 

@@ -26,18 +26,12 @@ pub const MAX_HUMAN_LEN: usize = 400;
 impl Token {
     /// The strict text form: 136 Crockford Base32 characters.
     pub fn to_text(&self) -> String {
-        let mut out = [0u8; TEXT_LEN];
-        CROCKFORD.encode_mut(self.as_bytes(), &mut out);
-        // The alphabet is ASCII.
-        String::from_utf8(out.to_vec()).expect("ASCII")
+        CROCKFORD.encode(self.as_bytes())
     }
 
     /// The QR payload: `PN1:` then the strict text (QR alphanumeric mode).
     pub fn to_qr_payload(&self) -> String {
-        let mut s = String::with_capacity(QR_PREFIX.len() + TEXT_LEN);
-        s.push_str(QR_PREFIX);
-        s.push_str(&self.to_text());
-        s
+        format!("{QR_PREFIX}{}", self.to_text())
     }
 
     /// Parses the strict text form or the QR payload; nothing else is accepted.
@@ -50,38 +44,8 @@ impl Token {
     /// [`parse_strict`](Token::parse_strict) over raw bytes (fuzzers and scanners hand
     /// bytes that may not be UTF-8).
     pub fn parse_strict_bytes(input: &[u8]) -> Result<Self, VoucherError> {
-        let body = match input.len() {
-            TEXT_LEN => input,
-            n if n == TEXT_LEN + QR_PREFIX.len() => {
-                if &input[..4] != QR_PREFIX.as_bytes() {
-                    return Err(VoucherError::malformed(
-                        "token",
-                        "a 140-character token must start with the QR prefix PN1:",
-                    ));
-                }
-                &input[4..]
-            }
-            n => {
-                return Err(VoucherError::malformed(
-                    "token",
-                    format!(
-                        "must be {TEXT_LEN} Base32 characters or PN1: and {TEXT_LEN}, got {n} bytes"
-                    ),
-                ));
-            }
-        };
-        let mut bytes = [0u8; TOKEN_LEN];
-        CROCKFORD.decode_mut(body, &mut bytes).map_err(|e| {
-            let pos = e.error.position;
-            VoucherError::malformed(
-                "token",
-                format!(
-                    "character {} ({}) is not upper-case Crockford Base32",
-                    pos + 1,
-                    describe_byte(body[pos])
-                ),
-            )
-        })?;
+        let bytes = decode_strict::<TOKEN_LEN>(input, QR_PREFIX)
+            .map_err(|rule| VoucherError::malformed("token", rule))?;
         Token::from_array(bytes)
     }
 
@@ -96,6 +60,39 @@ impl Token {
         let n = normalize_into(text, &mut buf)?;
         Token::parse_strict_bytes(&buf[..n])
     }
+}
+
+/// Strict decoding of a fixed-length token's text, shared by vouchers and mandate tokens:
+/// exactly the Crockford text of `N` bytes (no padding, no trailing bits), or `prefix`
+/// followed by it; nothing else. Allocation-free on success; on failure, the rule broken.
+pub(crate) fn decode_strict<const N: usize>(input: &[u8], prefix: &str) -> Result<[u8; N], String> {
+    let text_len = CROCKFORD.encode_len(N);
+    let body = match input.len() {
+        n if n == text_len => input,
+        n if n == text_len + prefix.len() => {
+            if &input[..prefix.len()] != prefix.as_bytes() {
+                return Err(format!(
+                    "a {n}-character token must start with the QR prefix {prefix}"
+                ));
+            }
+            &input[prefix.len()..]
+        }
+        n => {
+            return Err(format!(
+                "must be {text_len} Base32 characters or {prefix} and {text_len}, got {n} bytes"
+            ));
+        }
+    };
+    let mut bytes = [0u8; N];
+    CROCKFORD.decode_mut(body, &mut bytes).map_err(|e| {
+        let pos = e.error.position;
+        format!(
+            "character {} ({}) is not upper-case Crockford Base32",
+            pos + 1,
+            describe_byte(body[pos])
+        )
+    })?;
+    Ok(bytes)
 }
 
 fn describe_byte(b: u8) -> String {
