@@ -9,6 +9,8 @@
 //!   hubs, France Services, the recovery plan), every amount traced to a dated, sourced rule.
 //! - [`mandate`]: Aidants Connect mandates: the rules and the decision function, signed
 //!   mandate tokens checked offline, and a tamper-evident journal.
+//! - [`venue`]: the national data standard for lieux de médiation numérique: reading,
+//!   validation with every problem reported, migration, opening hours, labels, coverage.
 //! - [`voucher`]: signed Pass numérique cheques (format v1, 85 bytes, Ed25519), their text,
 //!   QR, short-code and keypad forms, trust lists, verification and redemption.
 //!
@@ -36,4 +38,5 @@
 
 pub mod funding;
 pub mod mandate;
+pub mod venue;
 pub mod voucher;
