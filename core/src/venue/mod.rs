@@ -8,6 +8,9 @@ pub mod geo;
 pub mod hours;
 pub mod migrate;
 pub mod read;
+pub mod schema;
+pub mod validate;
 
 pub use error::VenueError;
 pub use read::{RawFile, RawRecord, read_any, read_csv, read_json};
+pub use schema::{Schema, Version};
