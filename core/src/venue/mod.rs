@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod error;
 pub mod geo;
 pub mod hours;
+pub mod labels;
 pub mod migrate;
 pub mod read;
 pub mod schema;
