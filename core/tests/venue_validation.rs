@@ -47,6 +47,17 @@ fn the_real_hinaura_file_is_valid_against_v0_1() {
         Some(&687),
         "every pivot is the placeholder"
     );
+    // Warnings only, counted on the real data: 43 commune names that differ from the
+    // official ones (old or merged communes), 3 CEDEX postal codes absent from the list.
+    let counts: Vec<(&str, usize)> = r.counts.iter().map(|(k, v)| (*k, *v)).collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("commune_mismatch", 43),
+            ("pivot_unknown", 687),
+            ("unknown_postal_code", 3)
+        ]
+    );
 }
 
 #[test]

@@ -10,15 +10,19 @@
 //! Problem codes (`error` makes the row invalid; `warning` does not):
 //! `missing_required`, `invalid_pattern`, `not_a_number`, `invalid_date`, `date_in_future`,
 //! `too_long`, `unknown_value`, `wrong_list_separator`, `empty_list_item`, `invalid_email`,
-//! `invalid_url`, `invalid_opening_hours`, `duplicate_id` (errors); `unknown_column`,
-//! `incomplete_coordinates`, `pivot_unknown` (warnings); and the cross-checks of
-//! [`super::geo`].
+//! `invalid_url`, `invalid_opening_hours`, `invalid_siret_checksum`, `duplicate_id`
+//! (errors); `unknown_column`, `incomplete_coordinates`, `pivot_unknown` (warnings); and
+//! the cross-checks of [`super::geo`] (`unknown_postal_code`, `unknown_insee`,
+//! `insee_postal_mismatch`, `commune_mismatch`, `coordinates_outside_territory`,
+//! `coordinates_swapped`, `coordinates_out_of_range`).
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::geo;
+use super::hours::OpeningHours;
 use super::read::{RawFile, RawRecord};
 use super::schema::{FieldSpec, FieldType, Schema, Version};
 
@@ -475,7 +479,78 @@ pub fn check_record(record: &RawRecord, schema: &Schema, today: NaiveDate) -> Ve
         ),
         _ => {}
     }
+    cross_check(record, &mut add);
     problems
+}
+
+/// The checks the schema cannot express: the commune against the shipped list of
+/// communes and postal codes, coordinates against the postal code's territory, the SIRET
+/// checksum, and the opening hours' syntax.
+fn cross_check(
+    record: &RawRecord,
+    add: &mut impl FnMut(&str, Option<&str>, &'static str, Severity, String),
+) {
+    let postal = record.get("code_postal").filter(|c| valid_postal(c));
+    if let (Some(cp), Some(commune)) = (postal, record.get("commune")) {
+        for f in geo::check_commune(cp, record.get("code_insee"), commune) {
+            let value = record.get(f.field).unwrap_or(cp);
+            add(
+                f.field,
+                Some(value),
+                f.code.as_str(),
+                severity(f.severity),
+                f.message,
+            );
+        }
+    }
+    let coords = (
+        record.get("latitude").and_then(|v| v.parse::<f64>().ok()),
+        record.get("longitude").and_then(|v| v.parse::<f64>().ok()),
+    );
+    if let (Some(cp), (Some(lat), Some(lon))) = (postal, coords)
+        && lat.is_finite()
+        && lon.is_finite()
+        && let Some(f) = geo::check_coordinates(cp, lat, lon)
+    {
+        add(
+            f.field,
+            Some(&format!("{lat},{lon}")),
+            f.code.as_str(),
+            severity(f.severity),
+            f.message,
+        );
+    }
+    if let Some(p) = record.get("pivot")
+        && geo::siret_status(p) == geo::PivotStatus::InvalidSiretChecksum
+    {
+        add(
+            "pivot",
+            Some(p),
+            "invalid_siret_checksum",
+            Severity::Error,
+            format!(
+                "pivot {p} has 14 digits but fails the SIRET checksum (Luhn, or La Poste's rule)"
+            ),
+        );
+    }
+    if let Some(h) = record.get("horaires")
+        && let Err(e) = OpeningHours::parse(h)
+    {
+        add(
+            "horaires",
+            Some(h),
+            "invalid_opening_hours",
+            Severity::Error,
+            e.to_string(),
+        );
+    }
+}
+
+fn severity(s: geo::GeoSeverity) -> Severity {
+    match s {
+        geo::GeoSeverity::Error => Severity::Error,
+        geo::GeoSeverity::Warning => Severity::Warning,
+    }
 }
 
 /// Validates a whole file: normalises, checks every row, finds duplicate ids and unknown
