@@ -3,6 +3,7 @@
 
 pub mod funding_cli;
 pub mod mandate_cli;
+pub mod venues_cli;
 
 use std::io::BufRead;
 

@@ -712,3 +712,142 @@ fn mandate_issue_verify_decide_attestation_and_journal() {
     assert_eq!(edited["error"], "journal_hash_mismatch");
     assert_eq!(edited["line"], 5);
 }
+
+fn shared(name: &str) -> String {
+    format!(
+        "{}/../../shared/data/venues/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn venues_validate_migrate_label_hours_nearest_on_the_real_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let real = shared("hinaura-2021-2022.standard-v0.json");
+    let out = inclusif(
+        &["venues", "validate", &real, "--today", "2026-11-23"],
+        "",
+        d,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let lines = json_lines(&out);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["version"], "0.1");
+    assert_eq!(
+        (
+            summary["rows"].as_u64(),
+            summary["valid_rows"].as_u64(),
+            summary["errors"].as_u64()
+        ),
+        (Some(687), Some(687), Some(0))
+    );
+    assert_eq!(
+        lines.len(),
+        733 + 1,
+        "one line per problem, then the summary"
+    );
+
+    let out = inclusif(
+        &[
+            "venues",
+            "migrate",
+            &real,
+            "--out",
+            "v1.csv",
+            "--report",
+            "report.jsonl",
+        ],
+        "",
+        d,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v1 = inclusif(
+        &["venues", "validate", "v1.csv", "--today", "2026-11-23"],
+        "",
+        d,
+    );
+    let summary = json_lines(&v1).last().unwrap().clone();
+    assert_eq!(summary["version"], "1.0.2");
+    assert_eq!(summary["valid_rows"], 687);
+    assert!(
+        std::fs::read_to_string(d.join("report.jsonl"))
+            .unwrap()
+            .lines()
+            .count()
+            > 10_000
+    );
+
+    let labels = json_lines(&inclusif(
+        &["venues", "label", &real, "--label", "france_services"],
+        "",
+        d,
+    ));
+    assert_eq!(labels.len(), 687);
+    let first = &labels[0];
+    assert_eq!(first["id"], "0");
+    assert_eq!(first["outcome"], "unknown");
+    assert_eq!(
+        first["criteria"][0]["reason"],
+        "open 27 h over 5 day(s) in the week of 2026-11-16; 24 h over 5 days required"
+    );
+
+    let hours = json_lines(&inclusif(
+        &["venues", "hours", "--week-of", "2026-11-16"],
+        "Mo-Fr 09:00-18:00; We 09:00-12:00\nnope\n",
+        d,
+    ));
+    assert_eq!(hours[0]["hours_per_week"], 39.0);
+    assert_eq!(hours[0]["days_open"], 5);
+    assert_eq!(hours[1]["error"], "invalid_opening_hours");
+
+    let near = json_lines(&inclusif(
+        &[
+            "venues", "nearest", &real, "--lat", "45.9", "--lon", "6.12", "-k", "3",
+        ],
+        "",
+        d,
+    ));
+    assert_eq!(near.len(), 3);
+    assert!(near[0]["distance_m"].as_f64().unwrap() <= near[1]["distance_m"].as_f64().unwrap());
+    let strict = json_lines(&inclusif(
+        &[
+            "venues",
+            "nearest",
+            &real,
+            "--lat",
+            "45.9",
+            "--lon",
+            "6.12",
+            "--label",
+            "pass_numerique",
+        ],
+        "",
+        d,
+    ));
+    assert!(
+        strict.is_empty(),
+        "no venue of the file has a real SIRET, so none is surely eligible"
+    );
+    let loose = json_lines(&inclusif(
+        &[
+            "venues",
+            "nearest",
+            &real,
+            "--lat",
+            "45.9",
+            "--lon",
+            "6.12",
+            "--label",
+            "pass_numerique",
+            "--include-unknown",
+        ],
+        "",
+        d,
+    ));
+    assert_eq!(loose.len(), 5);
+}

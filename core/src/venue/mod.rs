@@ -13,5 +13,29 @@ pub mod schema;
 pub mod validate;
 
 pub use error::VenueError;
-pub use read::{RawFile, RawRecord, read_any, read_csv, read_json};
+pub use read::{RawFile, RawRecord, read_any, read_csv, read_json, write_csv};
 pub use schema::{Schema, Version};
+
+/// Every record of a file as v1.0.2 records, normalised: v0.1 files are migrated with the
+/// shipped table first (see [`migrate`]); the migration, when there was one, comes back
+/// too. Records are returned whatever their problems (run [`validate`] to know them).
+pub fn as_v1(file: &RawFile) -> (Vec<RawRecord>, Option<migrate::Migration>) {
+    match validate::detect_version(file) {
+        Version::V1_0_2 => (
+            file.records
+                .iter()
+                .map(|r| validate::normalise(r, Version::V1_0_2).0)
+                .collect(),
+            None,
+        ),
+        Version::V0_1 => {
+            let m = migrate::migrate_file(&file.records, &migrate::MigrationTable::default());
+            let records = m
+                .records
+                .iter()
+                .map(|r| validate::normalise(r, Version::V1_0_2).0)
+                .collect();
+            (records, Some(m))
+        }
+    }
+}

@@ -144,6 +144,23 @@ pub fn read_json(text: &str) -> Result<RawFile, VenueError> {
     Ok(RawFile { columns, records })
 }
 
+/// Writes records as CSV with the given columns (a header line first; values quoted
+/// where CSV needs it). Fields not in `columns` are not written.
+pub fn write_csv(records: &[RawRecord], columns: &[&str]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    w.write_record(columns).expect("in memory");
+    for r in records {
+        w.write_record(
+            columns
+                .iter()
+                .map(|c| r.fields.get(*c).map_or("", String::as_str)),
+        )
+        .expect("in memory");
+    }
+    String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8 in, UTF-8 out")
+}
+
 /// Reads CSV or JSON, deciding by the first non-blank character (`[` or `{` is JSON).
 pub fn read_any(text: &str) -> Result<RawFile, VenueError> {
     match text
@@ -172,6 +189,14 @@ mod tests {
         assert_eq!(a.records[0].row, 2);
         assert_eq!(b.records[0].row, 1);
         assert_eq!(read_any(json).unwrap().records.len(), 1);
+    }
+
+    #[test]
+    fn csv_round_trip() {
+        let a = read_csv("id,nom,services\nv1,\"Lieu, avec virgule\",A|B\nv2,Autre,\n").unwrap();
+        let text = write_csv(&a.records, &["id", "nom", "services"]);
+        let b = read_csv(&text).unwrap();
+        assert_eq!(a.records, b.records);
     }
 
     #[test]

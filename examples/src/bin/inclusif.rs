@@ -30,6 +30,7 @@ use inclusif_core::voucher::{
 };
 use inclusif_examples::funding_cli::{FundingCmd, FundingFailure};
 use inclusif_examples::mandate_cli::{MandateCmd, MandateFailure};
+use inclusif_examples::venues_cli::{VenuesCmd, VenuesFailure};
 use inclusif_examples::{Lines, MAX_LINE, error_json, qr_svg, verified_json};
 use serde_json::json;
 
@@ -55,6 +56,10 @@ enum Domain {
     /// Aidants Connect mandates: decisions, printed mandates, signed tokens, journals.
     #[command(subcommand)]
     Mandate(MandateCmd),
+    /// Venues: validate, migrate and label files of the national standard; opening hours;
+    /// nearest venues.
+    #[command(subcommand)]
+    Venues(VenuesCmd),
 }
 
 #[derive(Subcommand)]
@@ -213,6 +218,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.domain {
         Domain::Voucher(cmd) => run_voucher(cmd),
+        Domain::Venues(cmd) => inclusif_examples::venues_cli::run(cmd).map_err(|f| match f {
+            VenuesFailure::Usage(m) => Failure::Usage(m),
+            VenuesFailure::Io(m) => Failure::Io(m),
+        }),
         Domain::Mandate(cmd) => inclusif_examples::mandate_cli::run_cmd(cmd).map_err(|f| match f {
             MandateFailure::Usage(m) => Failure::Usage(m),
             MandateFailure::Io(m) => Failure::Io(m),
