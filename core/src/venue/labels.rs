@@ -351,6 +351,73 @@ pub fn evaluate(record: &RawRecord, rules: &LabelRules, ctx: &EvaluationContext)
     }
 }
 
+/// Whether a venue may redeem Pass numérique cheques, through the same evaluation as the
+/// `pass_numerique` label (the shipped operator policy, or `rules` when given). The
+/// voucher side asks this before accepting a redemption from a venue.
+pub fn may_redeem_pass_numerique(
+    record: &RawRecord,
+    rules: Option<&LabelRules>,
+    ctx: &EvaluationContext,
+) -> LabelResult {
+    match rules {
+        Some(r) => evaluate(record, r, ctx),
+        None => evaluate(
+            record,
+            &LabelRules::shipped_label("pass_numerique").expect("shipped"),
+            ctx,
+        ),
+    }
+}
+
+/// Outcomes counted for one group of venues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Counts {
+    /// Eligible venues.
+    pub eligible: usize,
+    /// Not eligible.
+    pub not_eligible: usize,
+    /// Unknown.
+    pub unknown: usize,
+}
+
+/// The département of a venue: from `code_insee` (2A/2B for Corsica; 971… overseas) or,
+/// failing that, from `code_postal` (Corsica is then `20`).
+pub fn departement(record: &RawRecord) -> Option<String> {
+    let code = record
+        .get("code_insee")
+        .or_else(|| record.get("code_postal"))?;
+    if code.len() != 5 {
+        return None;
+    }
+    Some(if code.starts_with("97") || code.starts_with("98") {
+        code[..3].to_owned()
+    } else {
+        code[..2].to_owned()
+    })
+}
+
+/// Label outcomes per département, for every label given.
+pub fn coverage_by_departement(
+    records: &[RawRecord],
+    labels: &[LabelRules],
+    ctx: &EvaluationContext,
+) -> std::collections::BTreeMap<(String, String), Counts> {
+    let mut out: std::collections::BTreeMap<(String, String), Counts> =
+        std::collections::BTreeMap::new();
+    for r in records {
+        let dep = departement(r).unwrap_or_else(|| "?".to_owned());
+        for l in labels {
+            let c = out.entry((l.label.clone(), dep.clone())).or_default();
+            match evaluate(r, l, ctx).outcome {
+                Eligibility::Eligible => c.eligible += 1,
+                Eligibility::NotEligible => c.not_eligible += 1,
+                Eligibility::Unknown => c.unknown += 1,
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -273,9 +273,10 @@ fn main() {
     );
 
     mandate_tour();
+    venue_tour();
 
     println!(
-        "\nDone. The command line does the same with files: `inclusif voucher --help`, `inclusif funding --help`, `inclusif mandate --help`."
+        "\nDone. The command line does the same with files: `inclusif voucher --help`, `inclusif funding --help`, `inclusif mandate --help`, `inclusif venues --help`."
     );
 }
 
@@ -485,4 +486,84 @@ fn mandate_tour() {
         "   one action edited: {}",
         verify_journal(&tampered, &keys).to_json()
     );
+}
+
+/// Step 12: the real venues file, validated, migrated and labelled with reasons.
+fn venue_tour() {
+    use inclusif_core::venue::labels::{Eligibility, EvaluationContext, LabelRules, evaluate};
+    use inclusif_core::venue::validate::{Options, validate};
+    use inclusif_core::venue::{as_v1, read_json};
+
+    step(
+        12,
+        "Venues: the real Hinaura file (687 lieux de médiation numérique), validated and labelled",
+    );
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/venues/hinaura-2021-2022.standard-v0.json"
+    );
+    let Ok(text) = std::fs::read_to_string(path) else {
+        println!(
+            "   {path} is not here (the real data lives in shared/ beside the repository); skipping this step"
+        );
+        return;
+    };
+    let file = read_json(&text).expect("the shipped real file reads");
+    let report = validate(
+        &file,
+        &Options {
+            version: None,
+            today: Utc::now().date_naive(),
+        },
+    );
+    println!(
+        "   standard v{}: {} rows, {} valid; warnings: {:?}",
+        report.version.name(),
+        report.rows,
+        report.valid_rows,
+        report.counts
+    );
+    let (v1, migration) = as_v1(&file);
+    if let Some(m) = &migration {
+        println!(
+            "   migrated to v1.0.2: {} records, {} with an extension column (nothing lost: e.g. {} x « Accepte le Pass numérique »)",
+            m.summary.records,
+            m.summary.records_with_extension,
+            m.summary
+                .extension_items
+                .get("frais=Accepte le Pass numérique")
+                .copied()
+                .unwrap_or(0)
+        );
+    }
+    let ctx = EvaluationContext::default();
+    for label in LabelRules::shipped() {
+        let mut counts = [0; 3];
+        for r in &v1 {
+            counts[match evaluate(r, &label, &ctx).outcome {
+                Eligibility::Eligible => 0,
+                Eligibility::NotEligible => 1,
+                Eligibility::Unknown => 2,
+            }] += 1;
+        }
+        println!(
+            "   {:<22} eligible {:>3}, not eligible {:>3}, unknown {:>3}",
+            label.label, counts[0], counts[1], counts[2]
+        );
+    }
+    let fs = LabelRules::shipped_label("france_services").expect("shipped");
+    for id in ["0", "36"] {
+        if let Some(r) = v1.iter().find(|r| r.get("id") == Some(id)) {
+            let result = evaluate(r, &fs, &ctx);
+            println!(
+                "   {} ({}): france_services {:?}",
+                r.get("nom").unwrap_or("?"),
+                id,
+                result.outcome
+            );
+            for c in &result.criteria {
+                println!("      {:<26} {:?}: {}", c.id, c.outcome, c.reason);
+            }
+        }
+    }
 }
