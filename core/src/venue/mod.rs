@@ -39,3 +39,42 @@ pub fn as_v1(file: &RawFile) -> (Vec<RawRecord>, Option<migrate::Migration>) {
         }
     }
 }
+
+/// Files from several producers merged into one list of v1.0.2 records, with the pairs
+/// that look like the same venue (same SIRET, same address close by, similar names close
+/// by: [`coverage::duplicates`]). Nothing is dropped: the caller decides what to keep.
+/// Ids are prefixed with their source (`source:id`) so they stay unique.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    /// Every record of every file, in order, ids prefixed with the source.
+    pub records: Vec<RawRecord>,
+    /// Pairs that look like the same venue, by index into `records`.
+    pub duplicates: Vec<coverage::DuplicatePair>,
+}
+
+/// Merges files given as (source name, file).
+pub fn merge(files: &[(&str, &RawFile)]) -> Merged {
+    let mut records = Vec::new();
+    let mut candidates = Vec::new();
+    for (source, file) in files {
+        for r in as_v1(file).0 {
+            let mut r = r;
+            let id = format!("{source}:{}", r.get("id").unwrap_or(""));
+            r.fields.insert("id".into(), id.clone());
+            candidates.push(coverage::DuplicateCandidate {
+                id,
+                source: (*source).to_owned(),
+                siret: r.get("pivot").map(str::to_owned),
+                address: r.get("adresse").unwrap_or("").to_owned(),
+                name: r.get("nom").unwrap_or("").to_owned(),
+                lat: r.get("latitude").and_then(|v| v.parse().ok()),
+                lon: r.get("longitude").and_then(|v| v.parse().ok()),
+            });
+            records.push(r);
+        }
+    }
+    Merged {
+        duplicates: coverage::duplicates(&candidates),
+        records,
+    }
+}
