@@ -176,6 +176,11 @@ impl OpeningHours {
                 text.len()
             )));
         }
+        if let Some(period) = day_long_repetition(text) {
+            return Err(invalid(format!(
+                "a time span repeats every {period}; a repetition must be shorter than a day"
+            )));
+        }
         let inner: opening_hours::OpeningHours =
             text.parse()
                 .map_err(|e: <opening_hours::OpeningHours as FromStr>::Err| {
@@ -369,9 +374,36 @@ fn resolve_time(text: &str) -> Result<Option<i32>, String> {
 
 /// Rejects the time spans that `opening-hours` 2.1.4 panics on when evaluating (its
 /// `TimeSpan` resolution: `end.add_hours(24).expect(…)` and `debug_assert!(start <= end)`).
+/// A repetition period of a day or more (`/24:00`, `/36:30`), found in the text before the
+/// crate parses it: its parser trips an internal assertion on such periods in debug builds
+/// (found by fuzzing: `10:00-12:00/24:00`, fuzz/regressions/opening_hours/), and they mean
+/// nothing inside a day anyway.
+fn day_long_repetition(text: &str) -> Option<&str> {
+    text.match_indices('/').find_map(|(i, _)| {
+        let rest = text[i + 1..].trim_start();
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let hours: u32 = rest[..digits].parse().ok()?;
+        (digits > 0 && rest[digits..].starts_with(':') && hours >= 24)
+            .then(|| rest.get(..digits + 3).unwrap_or(&rest[..=digits]))
+    })
+}
+
 fn check_evaluable(oh: &opening_hours::OpeningHours) -> Result<(), String> {
     for rule in &oh.get_expression().rules {
         for span in &rule.time_selector.spans {
+            // A repetition (`10:00-16:00/01:30`) must repeat inside a day: a period of zero,
+            // or of a day or more, makes the crate fail while evaluating (found by fuzzing:
+            // `10:00-12:00/24:00`, fuzz/regressions/opening_hours/).
+            if let Some(every) = span.repeats
+                && (every <= chrono::TimeDelta::zero() || every >= chrono::TimeDelta::hours(24))
+            {
+                return Err(format!(
+                    "time span {}-{} repeats every {} minutes; a repetition must be shorter than a day and longer than zero",
+                    span.range.start,
+                    span.range.end,
+                    every.num_minutes()
+                ));
+            }
             let start = resolve_time(&span.range.start.to_string())?;
             let end = resolve_time(&span.range.end.to_string())?;
             if let (Some(s), Some(e)) = (start, end)
@@ -472,6 +504,21 @@ fn add_by_day(target: &mut [i64; 7], monday: NaiveDate, start: NaiveDateTime, en
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn day_long_repetitions_are_refused_before_the_parser() {
+        for bad in [
+            "10:00-12:00/24:00",
+            "(sunset+10:19)-00:00/24:00",
+            "Mo 08:00-18:00/ 36:30",
+            "Mo 08:00-18:00/24:€",
+        ] {
+            let e = OpeningHours::parse(bad).unwrap_err();
+            assert_eq!(e.code(), "invalid_opening_hours", "{bad}");
+            assert!(e.to_string().contains("repeat"), "{e}");
+        }
+        assert!(OpeningHours::parse("Mo 10:00-16:00/01:30").is_ok());
+    }
     use chrono_tz::{America, Europe};
 
     fn oh(s: &str) -> OpeningHours {
