@@ -28,12 +28,23 @@
 //! - [`scenario`]: a scenario that runs gives one outcome per event and one decision per
 //!   question, numbers its mandates 1, 2, … in creation order, and every allowed decision
 //!   (and every revocation) names one of them.
+//! - [`venue_file`]: a venue file (CSV or JSON) that reads validates without panicking,
+//!   whatever the version (detected, v0.1, v1.0.2); every problem names row 0 or a row of
+//!   the file; every row is either valid or has an error; a v0.1 file migrates to one
+//!   record per record, in order, and the result validates; the shipped labels evaluate on
+//!   every valid v1.0.2 record with one result per criterion and the outcome they imply.
+//! - [`opening_hours`]: an `horaires` string that parses evaluates without panicking: over
+//!   a week with a 25-hour Sunday and a week with Christmas, with and without French
+//!   holidays, open time fits in the week's real length and in each day's, the days add
+//!   up; `is_open` and `next_opening` agree at fixed instants (around both clock changes).
 
 #![deny(missing_docs)]
 
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
 use ed25519_dalek::{Signer, SigningKey};
 use inclusif_core::mandate::journal::{Journal, JournalReport, verify_journal};
 use inclusif_core::mandate::scenario::{Event, Scenario, run};
@@ -44,6 +55,13 @@ use inclusif_core::mandate::token::{
 use inclusif_core::mandate::{
     ConsentMethod, Demarche, DemarcheSet, Duration, MandateId, OrganisationId, usager_ref,
 };
+use inclusif_core::venue::hours::{Holidays, NEXT_OPENING_HORIZON_DAYS, OpeningHours};
+use inclusif_core::venue::labels::{Eligibility, EvaluationContext, LabelRules, Outcome, evaluate};
+use inclusif_core::venue::migrate::{
+    EXTENSION_COLUMN, MigrationTable, V1_0_2_COLUMNS, migrate_file,
+};
+use inclusif_core::venue::validate::{Options, Report, Severity, detect_version, validate};
+use inclusif_core::venue::{RawFile, RawRecord, Version, read_any};
 use inclusif_core::voucher::trust_list::TRUST_LIST_DOMAIN;
 use inclusif_core::voucher::{
     Issuer, KeypadCode, Kid, PublicKey, Scope, SecretKey, Serial, ShortCode, TEXT_LEN, TOKEN_LEN,
@@ -68,6 +86,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("mandate_token", mandate_token),
     ("journal", journal),
     ("scenario", scenario),
+    ("venue_file", venue_file),
+    ("opening_hours", opening_hours),
 ];
 
 /// The instant every verification runs at.
@@ -709,6 +729,265 @@ pub fn check_scenario(s: &Scenario) {
         } else {
             assert!(d.mandate.is_none() && d.demarche.is_none());
             assert!(!d.reasons.is_empty(), "a denial without a reason");
+        }
+    }
+}
+
+/// The day venue files are validated on (`date_maj` after it is `date_in_future`).
+pub const VENUE_TODAY: (i32, u32, u32) = (2026, 11, 23);
+
+fn venue_today() -> NaiveDate {
+    let (y, m, d) = VENUE_TODAY;
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+/// The shipped label rule sets and migration table, read once.
+fn venue_fixture() -> &'static (Vec<LabelRules>, MigrationTable) {
+    static FIXTURE: OnceLock<(Vec<LabelRules>, MigrationTable)> = OnceLock::new();
+    FIXTURE.get_or_init(|| (LabelRules::shipped(), MigrationTable::default()))
+}
+
+/// Venue files, as text (lossy UTF-8) to `read_any`: inputs that do not read are skipped
+/// (reading reports them as `malformed_file`); see [`check_venue_file`].
+pub fn venue_file(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    match read_any(&text) {
+        Ok(file) => check_venue_file(&file),
+        Err(e) => assert_eq!(e.code(), "malformed_file", "{e}"),
+    }
+}
+
+/// Validates a file as detected, as v0.1 and as v1.0.2; migrates it when it is v0.1 (and
+/// validates the result as v1.0.2); evaluates every shipped label on every valid v1.0.2
+/// record.
+pub fn check_venue_file(file: &RawFile) {
+    let today = venue_today();
+    let detected = detect_version(file);
+    for version in [None, Some(Version::V0_1), Some(Version::V1_0_2)] {
+        let report = validate(file, &Options { version, today });
+        assert_eq!(report.version, version.unwrap_or(detected));
+        check_report(file, &report);
+        // The detected version is one of the other two: label each file once.
+        if version == Some(Version::V1_0_2) {
+            check_labels(&report.valid);
+        }
+    }
+    if detected == Version::V0_1 {
+        let migration = migrate_file(&file.records, &venue_fixture().1);
+        assert_eq!(
+            migration.records.len(),
+            file.records.len(),
+            "one migrated record per record"
+        );
+        assert_eq!(migration.summary.records, file.records.len());
+        for (old, new) in file.records.iter().zip(&migration.records) {
+            assert_eq!(old.row, new.row, "a migrated record keeps its row");
+            for field in new.fields.keys() {
+                assert!(
+                    field == EXTENSION_COLUMN || V1_0_2_COLUMNS.contains(&field.as_str()),
+                    "the migration wrote a field {field:?} that v1.0.2 does not have"
+                );
+            }
+        }
+        let migrated = RawFile {
+            columns: V1_0_2_COLUMNS
+                .iter()
+                .map(|c| (*c).to_owned())
+                .chain([EXTENSION_COLUMN.to_owned()])
+                .collect(),
+            records: migration.records,
+        };
+        let options = Options {
+            version: Some(Version::V1_0_2),
+            today,
+        };
+        let report = validate(&migrated, &options);
+        check_report(&migrated, &report);
+        check_labels(&report.valid);
+    }
+}
+
+/// A report names only rows of its file (0: the file as a whole), counts what it lists,
+/// and keeps exactly the rows without an error.
+fn check_report(file: &RawFile, report: &Report) {
+    let rows: BTreeSet<usize> = file.records.iter().map(|r| r.row).collect();
+    assert_eq!(report.rows, file.records.len());
+    assert_eq!(report.valid.len(), report.valid_rows);
+    for p in &report.problems {
+        assert!(
+            p.row == 0 || rows.contains(&p.row),
+            "problem {} on row {}, which the file does not have",
+            p.code,
+            p.row
+        );
+        assert!(
+            p.row != 0 || p.severity == Severity::Warning,
+            "an error about the file as a whole ({}) counts against no row",
+            p.code
+        );
+    }
+    for c in &report.changes {
+        assert!(rows.contains(&c.row), "change on row {}", c.row);
+    }
+    assert_eq!(
+        report.counts.values().sum::<usize>(),
+        report.problems.len(),
+        "counts add up to the problems"
+    );
+    let with_error: BTreeSet<usize> = report
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.row)
+        .collect();
+    let valid: Vec<usize> = report.valid.iter().map(|r| r.row).collect();
+    for r in &valid {
+        assert!(!with_error.contains(r), "row {r} is valid but has an error");
+    }
+    let expected: Vec<usize> = file
+        .records
+        .iter()
+        .map(|r| r.row)
+        .filter(|r| !with_error.contains(r))
+        .collect();
+    assert_eq!(
+        valid, expected,
+        "rows without an error are the valid ones, in file order (none dropped)"
+    );
+}
+
+/// Every shipped label on every record: one result per criterion, in order, and the
+/// outcome the criteria imply.
+fn check_labels(records: &[RawRecord]) {
+    let ctx = EvaluationContext::default();
+    for record in records {
+        for rules in &venue_fixture().0 {
+            let r = evaluate(record, rules, &ctx);
+            assert_eq!(r.label, rules.label);
+            assert_eq!(r.id, record.get("id").unwrap_or(""));
+            let ids: Vec<&str> = r.criteria.iter().map(|c| c.id.as_str()).collect();
+            let expected: Vec<&str> = rules.criteria.iter().map(|c| c.id.as_str()).collect();
+            assert_eq!(ids, expected, "one result per criterion, in order");
+            let outcomes: Vec<Outcome> = r.criteria.iter().map(|c| c.outcome).collect();
+            let implied = if outcomes.contains(&Outcome::NotMet) {
+                Eligibility::NotEligible
+            } else if outcomes.contains(&Outcome::Unknown) {
+                Eligibility::Unknown
+            } else {
+                Eligibility::Eligible
+            };
+            assert_eq!(r.outcome, implied, "{}: {:?}", rules.label, r.criteria);
+            assert!(r.criteria.iter().all(|c| !c.reason.is_empty()));
+        }
+    }
+}
+
+/// The Mondays [`opening_hours`] evaluates, in Europe/Paris: 2026-10-19 (clocks go back
+/// on Sunday 25 October: a 25-hour Sunday, a week of 7 × 24 × 60 + 60 minutes) and
+/// 2026-12-21 (Friday 25 December is a public holiday: a week of 7 × 24 × 60 minutes).
+pub const HOURS_MONDAYS: [(i32, u32, u32); 2] = [(2026, 10, 19), (2026, 12, 21)];
+
+/// The instants (UTC) at which [`opening_hours`] asks `is_open` (with and without French
+/// holidays) and `next_opening` (without; with them too at Christmas, the last): a
+/// Monday morning, just after the spring change (03:30 in Paris), in the repeated hour
+/// of the autumn change (the first 02:30), and Christmas morning.
+pub const HOURS_INSTANTS: [&str; 4] = [
+    "2026-06-01T10:00:00Z",
+    "2026-03-29T01:30:00Z",
+    "2026-10-25T00:30:00Z",
+    "2026-12-25T09:00:00Z",
+];
+
+/// Real minutes from `day` 00:00 to `days` days later 00:00 in `tz`.
+fn local_span_minutes(tz: Tz, day: NaiveDate, days: i64) -> i64 {
+    let at = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+            .earliest()
+            .expect("midnight exists in Europe/Paris")
+    };
+    (at(day + TimeDelta::days(days)) - at(day)).num_minutes()
+}
+
+/// Opening-hours strings, as text (lossy UTF-8) to `OpeningHours::parse`: refused input
+/// is `invalid_opening_hours`; accepted input is checked by [`check_opening_hours`].
+pub fn opening_hours(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    match OpeningHours::parse(&text) {
+        Ok(oh) => {
+            assert_eq!(oh.as_str(), text);
+            check_opening_hours(&oh);
+        }
+        Err(e) => assert_eq!(e.code(), "invalid_opening_hours", "{e}"),
+    }
+}
+
+/// Weeks and instants of a parsed string, in Europe/Paris: see [`HOURS_MONDAYS`] and
+/// [`HOURS_INSTANTS`].
+///
+/// The bound on a week is its real length, not 7 × 24 × 60: minutes are elapsed time, so
+/// the week of the autumn change holds 7 × 24 × 60 + 60 (its Sunday 25 × 60) and that of
+/// the spring change 7 × 24 × 60 − 60.
+pub fn check_opening_hours(oh: &OpeningHours) {
+    let tz = chrono_tz::Europe::Paris;
+    for (y, m, d) in HOURS_MONDAYS {
+        let monday = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        let week_minutes = local_span_minutes(tz, monday, 7);
+        assert!(week_minutes <= 7 * 24 * 60 + 60);
+        for holidays in [Holidays::None, Holidays::France] {
+            let w = oh
+                .week(monday, tz, holidays)
+                .unwrap_or_else(|e| panic!("{monday} is a Monday in range: {e}"));
+            assert_eq!(w.monday, monday);
+            assert_eq!(w.per_day.iter().sum::<u32>(), w.minutes_open);
+            assert!(
+                i64::from(w.minutes_open) <= week_minutes,
+                "{:?}: {} minutes open in a week of {week_minutes} ({monday}, {holidays})",
+                oh.as_str(),
+                w.minutes_open
+            );
+            assert!(
+                i64::from(w.minutes_open) + i64::from(w.minutes_unknown) <= week_minutes,
+                "{:?}: {} open and {} unknown minutes in a week of {week_minutes}",
+                oh.as_str(),
+                w.minutes_open,
+                w.minutes_unknown
+            );
+            for (i, &minutes) in w.per_day.iter().enumerate() {
+                let day = monday + TimeDelta::days(i as i64);
+                assert!(
+                    i64::from(minutes) <= local_span_minutes(tz, day, 1),
+                    "{:?}: {minutes} minutes open on {day}",
+                    oh.as_str()
+                );
+            }
+            assert!(w.days_open <= 7);
+            assert_eq!(
+                usize::from(w.days_open),
+                w.per_day.iter().filter(|&&m| m > 0).count()
+            );
+        }
+    }
+    for (i, at) in HOURS_INSTANTS.iter().enumerate() {
+        let at = crate::instant(at);
+        for holidays in [Holidays::None, Holidays::France] {
+            let open = oh.is_open(at, tz, holidays);
+            // `next_opening` may scan 400 days: asked without holidays at every instant,
+            // and with them at Christmas only (the one instant where they differ).
+            if holidays == Holidays::France && i + 1 != HOURS_INSTANTS.len() {
+                continue;
+            }
+            let next = oh.next_opening(at, tz, holidays);
+            if open {
+                assert_eq!(next, Some(at), "{:?} is open at {at}", oh.as_str());
+            }
+            if let Some(n) = next {
+                assert!(n >= at && n - at <= TimeDelta::days(NEXT_OPENING_HORIZON_DAYS));
+                assert!(
+                    oh.is_open(n, tz, holidays),
+                    "{:?}: next opening after {at} is {n}, but it is not open then ({holidays})",
+                    oh.as_str()
+                );
+            }
         }
     }
 }

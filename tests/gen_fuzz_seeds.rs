@@ -14,6 +14,10 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use inclusif_conformance::fuzz_targets::{TARGETS, VALID_SERIAL, valid_mandate_token, valid_token};
 use inclusif_conformance::{KID7_SEED, ROOT_SEED, read_tsv, vector_dir};
 use inclusif_core::mandate::token::MandateToken;
+use inclusif_core::venue::migrate::{
+    EXTENSION_COLUMN, MigrationTable, V1_0_2_COLUMNS, migrate_file,
+};
+use inclusif_core::venue::{read_csv, read_json};
 use inclusif_core::voucher::{
     Issuer, KeypadCode, Kid, Scope, ScopePolicy, SecretKey, Serial, ShortCode, Token, TrustEntry,
     TrustList, Validity,
@@ -949,6 +953,571 @@ fn scenario() -> Seeds {
     s
 }
 
+/// The real Hinaura file (687 venues in v0.1 form), outside the repository.
+const HINAURA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/data/venues/hinaura-2021-2022.standard-v0.json"
+);
+
+/// The venues of the real file, as JSON objects in file order (keys in file order).
+fn hinaura() -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(HINAURA)
+        .unwrap_or_else(|e| panic!("the real data file {HINAURA} cannot be read: {e}"));
+    match serde_json::from_str(&text).expect("the Hinaura file is JSON") {
+        serde_json::Value::Array(a) => a,
+        _ => panic!("the Hinaura file is an array"),
+    }
+}
+
+fn object(v: &serde_json::Value) -> &serde_json::Map<String, serde_json::Value> {
+    v.as_object().expect("a venue is an object")
+}
+
+fn json(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).expect("JSON")
+}
+
+fn json_array(vs: &[serde_json::Value]) -> String {
+    json(&serde_json::Value::Array(vs.to_vec()))
+}
+
+/// CSV with every cell quoted (`"` doubled), `\n` line ends.
+fn csv(columns: &[String], rows: &[Vec<String>]) -> String {
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    std::iter::once(line(columns))
+        .chain(rows.iter().map(|r| line(r)))
+        .map(|l| l + "\n")
+        .collect()
+}
+
+/// Venues as CSV: the union of their keys as columns, numbers and text as they are.
+fn venues_csv(venues: &[serde_json::Value]) -> String {
+    let mut columns: Vec<String> = Vec::new();
+    for v in venues {
+        for k in object(v).keys() {
+            if !columns.contains(k) {
+                columns.push(k.clone());
+            }
+        }
+    }
+    let rows: Vec<Vec<String>> = venues
+        .iter()
+        .map(|v| {
+            columns
+                .iter()
+                .map(|c| match object(v).get(c) {
+                    None | Some(serde_json::Value::Null) => String::new(),
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    csv(&columns, &rows)
+}
+
+/// The standard's example (one v1.0.2 row), split into header and row cells.
+fn example() -> (String, Vec<String>, Vec<String>) {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/data/venue-example-v1.0.2.csv"),
+    )
+    .expect("the standard's example");
+    let file = read_csv(&text).expect("the example reads");
+    let row = &file.records[0];
+    let cells = file
+        .columns
+        .iter()
+        .map(|c| row.fields.get(c).cloned().unwrap_or_default())
+        .collect();
+    (text, file.columns, cells)
+}
+
+fn venue_file() -> Seeds {
+    let mut s = Seeds::default();
+    // Slices of the real file (v0.1).
+    let venues = hinaura();
+    s.add("real_first_3", json_array(&venues[..3]));
+    s.add(
+        "real_first_20_compact",
+        serde_json::to_string(&serde_json::Value::Array(venues[..20].to_vec())).expect("JSON"),
+    );
+    for i in [0, 1, 2, 100, 343, 686] {
+        let id = object(&venues[i])["id"].as_str().expect("id").to_owned();
+        s.add(format!("real_single_object_id_{id}"), json(&venues[i]));
+    }
+    s.add("real_single_in_array", json_array(&venues[1..2]));
+    let most = venues
+        .iter()
+        .map(|v| object(v).len())
+        .max()
+        .expect("venues");
+    let richest: Vec<serde_json::Value> = venues
+        .iter()
+        .filter(|v| object(v).len() == most)
+        .take(5)
+        .cloned()
+        .collect();
+    s.add(format!("real_{most}_fields_first_5"), json_array(&richest));
+    let longest_hours = venues
+        .iter()
+        .max_by_key(|v| {
+            object(v)
+                .get("horaires")
+                .and_then(|h| h.as_str())
+                .map_or(0, str::len)
+        })
+        .expect("venues");
+    s.add("real_longest_horaires", json(longest_hours));
+    s.add("real_first_3_csv", venues_csv(&venues[..3]));
+    s.add("real_most_fields_csv", venues_csv(&richest));
+    // v0.1 lists written as JSON arrays, values as numbers, nulls.
+    let mut arrays = venues[..3].to_vec();
+    for v in &mut arrays {
+        let o = v.as_object_mut().expect("object");
+        if let Some(serde_json::Value::String(services)) = o.get("services").cloned() {
+            let items = services.split(';').map(serde_json::Value::from).collect();
+            o.insert("services".into(), serde_json::Value::Array(items));
+        }
+        o.insert("code_postal".into(), serde_json::Value::from(74360));
+        o.insert("telephone".into(), serde_json::Value::Null);
+    }
+    s.add("real_first_3_arrays_numbers_nulls", json_array(&arrays));
+    // The first 3, migrated to v1.0.2 and written as CSV (with the extension column).
+    let file = read_json(&json_array(&venues[..3])).expect("reads");
+    let migrated = migrate_file(&file.records, &MigrationTable::default());
+    let columns: Vec<String> = V1_0_2_COLUMNS
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain([EXTENSION_COLUMN.to_owned()])
+        .collect();
+    let rows: Vec<Vec<String>> = migrated
+        .records
+        .iter()
+        .map(|r| {
+            columns
+                .iter()
+                .map(|c| r.fields.get(c).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    s.add("real_first_3_migrated_csv", csv(&columns, &rows));
+
+    // The standard's example and variants of it.
+    let (text, columns, cells) = example();
+    let with = |changes: &[(&str, &str)]| {
+        let row: Vec<String> = columns
+            .iter()
+            .zip(&cells)
+            .map(|(c, v)| {
+                changes
+                    .iter()
+                    .find(|(k, _)| k == c)
+                    .map_or_else(|| v.clone(), |(_, x)| (*x).to_owned())
+            })
+            .collect();
+        csv(&columns, &[row])
+    };
+    s.add("example", &text);
+    s.add("example_requoted", with(&[]));
+    let header = text.lines().next().expect("header").to_owned();
+    s.add("empty", "");
+    s.add("header_only", format!("{header}\n"));
+    s.add("header_only_no_newline", &header);
+    s.add("bom_only", "\u{feff}");
+    s.add("blank_lines", "\n\n  \n");
+    s.add("example_bom", format!("\u{feff}{text}"));
+    s.add("example_crlf", text.replace('\n', "\r\n"));
+    s.add("example_cr", text.replace('\n', "\r"));
+    s.add("example_no_final_newline", text.trim_end());
+    s.add(
+        "example_twice",
+        format!("{text}{}", text.lines().nth(1).expect("row")),
+    );
+    let drop = |name: &str| {
+        let i = columns.iter().position(|c| c == name).expect("column");
+        let mut cs = columns.clone();
+        let mut vs = cells.clone();
+        cs.remove(i);
+        vs.remove(i);
+        csv(&cs, &[vs])
+    };
+    s.add("missing_column_nom", drop("nom"));
+    s.add("missing_column_date_maj", drop("date_maj"));
+    s.add("only_two_columns", "id,nom\nstructure-1,Anonymal\n");
+    let mut extra_columns = columns.clone();
+    extra_columns.push("couleur".into());
+    let mut extra_cells = cells.clone();
+    extra_cells.push("bleu".into());
+    s.add("extra_column", csv(&extra_columns, &[extra_cells.clone()]));
+    let mut v0_columns = columns.clone();
+    v0_columns.push("courriel".into());
+    let mut v0_cells = cells.clone();
+    v0_cells.push("contact@exemple.fr".into());
+    s.add("with_v0_column_courriel", csv(&v0_columns, &[v0_cells]));
+    s.add(
+        "short_row",
+        format!("{header}\n\"structure-1\",\"43493312300029\"\n"),
+    );
+    s.add("long_row", format!("{}x,y\n", text));
+    s.add(
+        "unterminated_quote",
+        format!("{header}\n\"structure-1,Anonymal\n"),
+    );
+    s.add(
+        "v1_semicolon_lists",
+        with(&[
+            (
+                "services",
+                "Maîtrise des outils numériques du quotidien;Loisirs et créations numériques",
+            ),
+            ("modalites_acces", "Se présenter;Téléphoner"),
+            ("typologie", "TIERS_LIEUX;ASSO"),
+        ]),
+    );
+    s.add(
+        "v0_services_in_v1_file",
+        with(&[(
+            "services",
+            "Accéder à une connexion internet;Accéder à du matériel",
+        )]),
+    );
+    s.add(
+        "empty_list_items",
+        with(&[
+            ("services", "|Loisirs et créations numériques||"),
+            ("courriels", "a@b.fr||"),
+        ]),
+    );
+    s.add(
+        "duplicate_list_items",
+        with(&[(
+            "services",
+            "Loisirs et créations numériques| Loisirs et créations numériques ",
+        )]),
+    );
+    s.add("bad_date", with(&[("date_maj", "2024-13-45")]));
+    s.add("bad_date_french", with(&[("date_maj", "02/04/2024")]));
+    s.add("date_in_future", with(&[("date_maj", "2099-01-01")]));
+    s.add("date_year_0", with(&[("date_maj", "0000-01-01")]));
+    s.add("date_huge_year", with(&[("date_maj", "+262143-01-01")]));
+    for (name, phone) in [
+        ("national", "04 72 00 00 00"),
+        ("dots", "04.72.00.00.00"),
+        ("reunion", "0262 12 34 56"),
+        ("short", "12 34"),
+        ("plus_short", "+3312"),
+        ("foreign", "+44 20 7946 0958"),
+        ("letters", "+33ABCDEFGHI"),
+        ("nbsp", "04\u{a0}72\u{a0}00\u{a0}00\u{a0}00"),
+    ] {
+        s.add(format!("phone_{name}"), with(&[("telephone", phone)]));
+    }
+    s.add(
+        "quoted_commas",
+        with(&[
+            ("nom", "Anonymal, « la quincaillerie », \"numérique\""),
+            ("adresse", "12, rue de Leclercq"),
+        ]),
+    );
+    s.add(
+        "newline_in_cell",
+        with(&[("presentation_detail", "ligne 1\nligne 2\r\nligne 3")]),
+    );
+    s.add(
+        "whitespace_values",
+        with(&[("nom", "  Anonymal  "), ("commune", "\tReims ")]),
+    );
+    s.add("placeholder_pivot", with(&[("pivot", "00000000000000")]));
+    s.add("bad_siret", with(&[("pivot", "43493312300028")]));
+    s.add("la_poste_siret", with(&[("pivot", "35600000012341")]));
+    s.add("rna_pivot", with(&[("pivot", "W751234567")]));
+    s.add(
+        "swapped_coordinates",
+        with(&[("latitude", "5.41423"), ("longitude", "43.52609")]),
+    );
+    s.add(
+        "corsica_coordinates",
+        with(&[
+            ("code_postal", "20000"),
+            ("code_insee", "2A004"),
+            ("commune", "Ajaccio"),
+        ]),
+    );
+    s.add(
+        "overseas",
+        with(&[
+            ("code_postal", "97100"),
+            ("code_insee", "97105"),
+            ("commune", "Basse-Terre"),
+            ("latitude", "15.99"),
+            ("longitude", "-61.72"),
+        ]),
+    );
+    s.add(
+        "coordinates_nan",
+        with(&[("latitude", "NaN"), ("longitude", "inf")]),
+    );
+    s.add(
+        "coordinates_huge",
+        with(&[("latitude", "1e400"), ("longitude", "-1e400")]),
+    );
+    s.add("coordinates_one_missing", with(&[("longitude", "")]));
+    s.add(
+        "cedex",
+        with(&[("code_postal", "51084"), ("commune", "Reims Cedex")]),
+    );
+    s.add("insee_mismatch", with(&[("code_insee", "69381")]));
+    s.add("insee_2c", with(&[("code_insee", "2C001")]));
+    s.add(
+        "formations_labels_quirk",
+        with(&[("formations_labels", "Étapes numériques (La Poste)")]),
+    );
+    s.add("bad_horaires", with(&[("horaires", "Lu-Ve 9h-12h")]));
+    s.add(
+        "horaires_guarded",
+        with(&[("horaires", "Sa,Su (sunset+12:01)-sunrise")]),
+    );
+    s.add(
+        "too_long_resume",
+        with(&[("presentation_resume", &"é".repeat(281))]),
+    );
+    s.add(
+        "bad_email_url",
+        with(&[
+            ("courriels", "a@b|@|x@.fr"),
+            ("site_web", "ftp://x|https://.x|http://a.b c"),
+        ]),
+    );
+    s.add(
+        "no_public",
+        with(&[("modalites_acces", "Ce lieu n'accueille pas de public")]),
+    );
+    s.add("invalid_utf8", {
+        let mut b = text.clone().into_bytes();
+        let i = b.len() / 2;
+        b[i] = 0xff;
+        b
+    });
+    s.add("nul_byte", text.replacen("Reims", "Re\0ims", 1));
+    // The example as JSON, and JSON edge cases.
+    let object_of = |cs: &[String]| -> serde_json::Map<String, serde_json::Value> {
+        columns
+            .iter()
+            .cloned()
+            .zip(cs.iter().map(|v| serde_json::Value::from(v.as_str())))
+            .collect()
+    };
+    s.add(
+        "example_json",
+        json_array(&[serde_json::Value::Object(object_of(&cells))]),
+    );
+    s.add(
+        "example_json_single_object",
+        json(&serde_json::Value::Object(object_of(&cells))),
+    );
+    let mut lists = object_of(&cells);
+    for k in [
+        "services",
+        "courriels",
+        "site_web",
+        "typologie",
+        "modalites_acces",
+    ] {
+        let items = lists[k]
+            .as_str()
+            .expect("text")
+            .split('|')
+            .map(serde_json::Value::from)
+            .collect();
+        lists.insert(k.into(), serde_json::Value::Array(items));
+    }
+    lists.insert("latitude".into(), serde_json::Value::from(43.52609));
+    lists.insert("longitude".into(), serde_json::Value::from(5.41423));
+    lists.insert("itinerance".into(), serde_json::Value::Null);
+    s.add(
+        "example_json_arrays_numbers",
+        json_array(&[serde_json::Value::Object(lists)]),
+    );
+    for (name, text) in [
+        ("json_empty_array", "[]"),
+        ("json_empty_object", "{}"),
+        ("json_array_of_empty_objects", "[{},{}]"),
+        ("json_number", "[1]"),
+        ("json_null", "[null]"),
+        ("json_string", "\"venue\""),
+        (
+            "json_nested_object",
+            r#"[{"id":"a","adresse":{"rue":"x"}}]"#,
+        ),
+        (
+            "json_list_of_numbers",
+            r#"[{"id":"a","services":["Loisirs et créations numériques",1]}]"#,
+        ),
+        ("json_list_of_lists", r#"[{"id":"a","services":[["x"]]}]"#),
+        ("json_duplicate_keys", r#"[{"id":"a","id":"b","nom":"x"}]"#),
+        (
+            "json_booleans",
+            r#"[{"id":true,"latitude":false,"date_maj":"2024-01-01"}]"#,
+        ),
+        (
+            "json_big_numbers",
+            r#"[{"id":1e308,"latitude":-0.0,"longitude":123456789012345678901234567890}]"#,
+        ),
+        ("json_out_of_range_number", r#"[{"latitude":1e400}]"#),
+        (
+            "json_empty_strings",
+            r#"[{"id":"","nom":"","services":""}]"#,
+        ),
+        ("json_empty_list", r#"[{"id":"a","services":[]}]"#),
+        (
+            "json_unicode_escapes",
+            r#"[{"id":"\u00e9\ud83d\ude00","nom":"\u0000"}]"#,
+        ),
+        ("json_lone_surrogate", r#"[{"id":"\ud800"}]"#),
+        ("json_truncated", r#"[{"id":"a","nom":"#),
+        ("json_trailing_comma", r#"[{"id":"a"},]"#),
+        ("json_leading_space_bom", "\u{feff}  [{\"id\":\"a\"}]"),
+        (
+            "json_same_id_twice",
+            r#"[{"id":"a","nom":"x"},{"id":"a","nom":"y"}]"#,
+        ),
+    ] {
+        s.add(name, text);
+    }
+    s.add(
+        "json_deep_nesting",
+        format!("{}{}", "[".repeat(200), "]".repeat(200)),
+    );
+    // The conformance vectors.
+    for name in ["problems.csv", "labels.csv"] {
+        let path = vector_dir().join("venues").join(name);
+        s.add(
+            format!("vector_{}", name.replace('.', "_")),
+            std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        );
+    }
+    s
+}
+
+fn opening_hours() -> Seeds {
+    let mut s = Seeds::default();
+    // Every distinct `horaires` of the real file, in order of first use.
+    let mut n = 0;
+    for v in hinaura() {
+        if let Some(h) = object(&v).get("horaires").and_then(|h| h.as_str())
+            && !s.seen.contains(h.as_bytes())
+        {
+            s.add(format!("real_{n:03}"), h);
+            n += 1;
+        }
+    }
+    // The conformance vectors.
+    for row in read_tsv("venues/hours.tsv") {
+        s.add(
+            format!(
+                "vector_{}",
+                row["note"].replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+            ),
+            &row["horaires"],
+        );
+    }
+    let tricky = [
+        ("always", "24/7"),
+        ("ph_off", "PH off"),
+        ("ph_only", "PH 10:00-12:00"),
+        ("all_days_all_day", "Mo-Su 00:00-24:00"),
+        ("past_midnight", "Fr 19:00-11:00"),
+        ("sun", "sunrise-sunset"),
+        ("sun_offsets", "(sunset+01:30)-(sunrise-00:15)"),
+        ("sun_to_next_morning", "Mo 18:00-(sunrise+02:00)"),
+        ("dusk_dawn", "dusk-dawn"),
+        ("open_end", "Mo 10:00+"),
+        ("week_numbers", "week 01-53/2 Mo-Fr 09:00-12:00"),
+        ("week_range", "week 10-20 Mo-Fr 08:00-12:00; week 43 off"),
+        (
+            "month_range",
+            "Jan-Mar Mo-Fr 09:00-12:00; Apr-Dec Mo-Fr 10:00-17:00",
+        ),
+        ("month_wrap", "Nov-Feb Sa 10:00-12:00"),
+        ("date_range_wrap", "Dec 24-Jan 02 off"),
+        ("fixed_date", "2026 Dec 25 10:00-12:00"),
+        ("far_year", "2030 Jan 01 10:00-12:00"),
+        ("year_range", "2020-2040 Mo 09:00-10:00"),
+        ("easter", "easter +1 day off"),
+        ("school_holidays", "SH off"),
+        ("nth_weekday", "Mo[1] 09:00-12:00; Fr[-1] 14:00-16:00"),
+        ("nth_weekday_offset", "Sa[2] +2 days 10:00-12:00"),
+        ("closed", "closed"),
+        ("off", "off"),
+        ("all_off", "Mo-Su off"),
+        (
+            "unknown_comment",
+            "Sa 10:00-12:00 unknown \"sur rendez-vous\"",
+        ),
+        ("comment_only", "\"sur rendez-vous\""),
+        ("fallback", "Mo-Fr 09:00-12:00 || \"sur rendez-vous\""),
+        ("zero_span", "Mo 10:00-10:00"),
+        ("span_48", "Mo 00:00-48:00"),
+        ("span_to_24", "Mo 12:00-24:00"),
+        ("repeating", "Mo 09:00-12:00/01:00"),
+        ("dst_gap", "Su 02:00-03:00"),
+        ("dst_gap_half", "Su 02:30-04:00"),
+        ("dst_repeat", "Su 01:00-04:00"),
+        ("override", "Mo-Fr 09:00-18:00; We 09:00-12:00"),
+        ("additive", "Mo-Fr 09:00-12:00, We 14:00-16:00"),
+        ("guard_sunset_12", "Sa,Su (sunset+12:01)-sunrise"),
+        ("guard_dusk", "Su,PH (dusk+14:03)-03:48,09:02+"),
+        ("guard_36", "We-Th 00:33-36:54,(dusk+18:46)-dawn"),
+        ("guard_repeat", "(sunset+10:19)-00:00/01:30"),
+        ("trailing_separator", "Mo 10:00-12:00;"),
+        ("french_hours", "Mo-Fr 9h-12h"),
+        ("french_days", "Lu-Ve 09:00-12:00"),
+        ("hour_30", "30:00-25:00"),
+        ("en_dash", "Mo-Fr 09:00–12:00"),
+        ("lowercase", "mo-fr 09:00-12:00"),
+        ("empty", ""),
+        ("space", " "),
+        ("newline", "\n"),
+        ("bom", "\u{feff}Mo 10:00-12:00"),
+        ("nul", "Mo 10:00-12:00\0"),
+    ];
+    for (name, text) in tricky {
+        s.add(name, text);
+    }
+    s.add("invalid_utf8", b"Mo 10:00-12:00\xff".as_slice());
+    // Long strings around the 2048-byte cap.
+    let mut long = String::from("Mo 10:00-12:00");
+    while long.len() + 16 <= 2048 {
+        long.push_str("; Tu 10:00-12:00");
+    }
+    s.add(format!("long_{}", long.len()), &long);
+    s.add(
+        format!("long_{}", long.len() + 16),
+        format!("{long}; We 10:00-12:00"),
+    );
+    let spans: Vec<String> = (0..24 * 60 / 2 - 1)
+        .take(150)
+        .map(|i| {
+            format!(
+                "{:02}:{:02}-{:02}:{:02}",
+                i * 2 / 60,
+                i * 2 % 60,
+                (i * 2 + 1) / 60,
+                (i * 2 + 1) % 60
+            )
+        })
+        .collect();
+    s.add("many_spans", format!("Mo-Su {}", spans.join(",")));
+    s.add("very_long", "Mo 10:00-12:00; ".repeat(640));
+    s
+}
+
 fn seed_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -966,6 +1535,8 @@ fn main() {
         ("mandate_token", mandate_token()),
         ("journal", journal()),
         ("scenario", scenario()),
+        ("venue_file", venue_file()),
+        ("opening_hours", opening_hours()),
     ]);
     assert_eq!(all.len(), TARGETS.len(), "one seed set per target");
     let mut bytes = 0;

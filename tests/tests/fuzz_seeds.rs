@@ -3,8 +3,8 @@
 //! `inclusif_conformance::fuzz_targets`, on stable Rust: `cargo +nightly fuzz` is only
 //! needed to find new inputs, never to check old ones.
 //!
-//! The `scenario` target reads JSON with serde_json, a dev-dependency here: [`replay`]
-//! installs it, as the fuzz binary does.
+//! Every target reads its input by itself (`scenario` with serde_json, `venue_file` with
+//! the core's readers), so replaying is only calling the functions.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -75,7 +75,9 @@ fn every_target_has_a_test_here() {
             "verify",
             "mandate_token",
             "journal",
-            "scenario"
+            "scenario",
+            "venue_file",
+            "opening_hours"
         ]
     );
     for name in names {
@@ -122,4 +124,14 @@ fn journal_seeds() {
 #[test]
 fn scenario_seeds() {
     replay("scenario");
+}
+
+#[test]
+fn venue_file_seeds() {
+    replay("venue_file");
+}
+
+#[test]
+fn opening_hours_seeds() {
+    replay("opening_hours");
 }
