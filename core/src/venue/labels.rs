@@ -307,8 +307,18 @@ pub fn evaluate_criterion(
                 Outcome::Unknown,
                 "the pivot is the all-zero placeholder: the SIRET is unknown".to_owned(),
             ),
-            Some(p) if p.len() == 14 && p.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(p) if super::geo::siret_status(p) == super::geo::PivotStatus::Siret => {
                 (Outcome::Met, format!("SIRET {p}"))
+            }
+            Some(p)
+                if super::geo::siret_status(p) == super::geo::PivotStatus::InvalidSiretChecksum =>
+            {
+                (
+                    Outcome::NotMet,
+                    format!(
+                        "the pivot {p} fails the SIRET checksum: it cannot be the venue's SIRET"
+                    ),
+                )
             }
             Some(p) => (
                 Outcome::NotMet,
@@ -508,6 +518,15 @@ mod tests {
         assert_eq!(
             evaluate(&v, &rules, &EvaluationContext::default()).outcome,
             Eligibility::Eligible
+        );
+        // The same digits with the last one changed fail the checksum.
+        v.fields.insert("pivot".into(), "43493312300028".into());
+        let r = evaluate(&v, &rules, &EvaluationContext::default());
+        assert_eq!(r.outcome, Eligibility::NotEligible);
+        assert!(
+            r.criteria[4].reason.contains("checksum"),
+            "{}",
+            r.criteria[4].reason
         );
     }
 }
