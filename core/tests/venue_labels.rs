@@ -46,6 +46,20 @@ fn named_venues_checked_by_hand() {
         r.criteria[0].reason,
         "open 27 h over 5 day(s) in the week of 2026-11-16; 24 h over 5 days required"
     );
+    // Venue 36, Mission Locale Jeunes du Bassin Annécien: open 34 h over 5 days, but its
+    // only service (migrated from « Accéder à une connexion internet ») is internet access,
+    // not help with administrative procedures: not eligible, and the reason says which.
+    let r = evaluate(by_id(&records, "36"), &fs, &ctx);
+    assert_eq!(r.outcome, Eligibility::NotEligible);
+    assert_eq!(
+        r.criteria[0].reason,
+        "open 34 h over 5 day(s) in the week of 2026-11-16; 24 h over 5 days required"
+    );
+    assert_eq!(r.criteria[1].outcome, Outcome::NotMet);
+    assert_eq!(
+        r.criteria[1].reason,
+        "services (Accès internet et matériel informatique) includes none of: Aide aux démarches administratives"
+    );
     // Pass numérique: every pivot of the file is the placeholder, so a venue is at best
     // unknown, never eligible, and the reason says why.
     let p = may_redeem_pass_numerique(by_id(&records, "0"), None, &ctx);
