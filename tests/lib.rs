@@ -183,6 +183,27 @@ struct TokenVector {
     ok: Option<Raw>,
 }
 
+/// A token's text as a person might type it: lower case, `o` for `0`, `l` for `1`, a
+/// hyphen after every fourth character (none at the end). Shared by the vector generators.
+pub(crate) fn typed_by_hand(text: &str) -> String {
+    let last = text.chars().count() - 1;
+    text.chars()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let c = match c {
+                '0' => 'o',
+                '1' => 'l',
+                c => c.to_ascii_lowercase(),
+            };
+            if i % 4 == 3 && i != last {
+                vec![c, '-']
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
 fn hex(bytes: &[u8]) -> String {
     data_encoding::HEXLOWER.encode(bytes)
 }
@@ -229,22 +250,7 @@ fn token_vectors() -> Vec<TokenVector> {
         "ok",
         Some(good),
     );
-    let typed: String = text(&good_t)
-        .chars()
-        .enumerate()
-        .flat_map(|(i, c)| {
-            let c = match c {
-                '0' => 'o',
-                '1' => 'l',
-                c => c.to_ascii_lowercase(),
-            };
-            if i % 4 == 3 && i != 135 {
-                vec![c, '-']
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
+    let typed = typed_by_hand(&text(&good_t));
     push(
         "ok_human_typed",
         "human",

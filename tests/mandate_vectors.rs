@@ -240,22 +240,7 @@ fn rows() -> Vec<Row> {
         "ok",
         Some(good),
     );
-    let typed: String = t
-        .chars()
-        .enumerate()
-        .flat_map(|(i, c)| {
-            let c = match c {
-                '0' => 'o',
-                '1' => 'l',
-                c => c.to_ascii_lowercase(),
-            };
-            if i % 4 == 3 && i != 167 {
-                vec![c, '-']
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
+    let typed = crate::typed_by_hand(&t);
     push("ok_human_typed", "human", typed, NOW, "ok", Some(good));
     let spaced = t
         .as_bytes()
