@@ -233,22 +233,45 @@ fn fmt_hours(minutes: u32) -> String {
     }
 }
 
+/// A venue's `horaires`, parsed at most once however many criteria read it.
+type ParsedHours = std::cell::OnceCell<Option<Result<OpeningHours, VenueError>>>;
+
+fn parsed<'a>(
+    record: &RawRecord,
+    cache: &'a ParsedHours,
+) -> Option<&'a Result<OpeningHours, VenueError>> {
+    cache
+        .get_or_init(|| record.get("horaires").map(OpeningHours::parse))
+        .as_ref()
+}
+
 /// Evaluates one criterion on a v1.0.2 record.
 pub fn evaluate_criterion(
     record: &RawRecord,
     c: &Criterion,
     ctx: &EvaluationContext,
 ) -> CriterionResult {
+    criterion_with(record, c, ctx, &ParsedHours::new())
+}
+
+fn criterion_with(
+    record: &RawRecord,
+    c: &Criterion,
+    ctx: &EvaluationContext,
+    hours: &ParsedHours,
+) -> CriterionResult {
     let (outcome, reason) = match &c.rule {
         Rule::WeeklyHours {
             min_hours,
             min_days,
-        } => match record.get("horaires") {
+        } => match parsed(record, hours) {
             None => (
                 Outcome::Unknown,
                 "no opening hours (horaires) are given".to_owned(),
             ),
-            Some(h) => match OpeningHours::parse(h)
+            Some(h) => match h
+                .as_ref()
+                .map_err(Clone::clone)
                 .and_then(|oh| oh.week(ctx.week_of, ctx.time_zone, ctx.holidays))
             {
                 Err(e) => (
@@ -288,13 +311,16 @@ pub fn evaluate_criterion(
                 format!("the public is received ({})", m.join(", ")),
             ),
         },
-        Rule::HasOpeningHours => match record.get("horaires") {
+        Rule::HasOpeningHours => match parsed(record, hours) {
             None => (
                 Outcome::NotMet,
                 "no opening hours (horaires) are given".to_owned(),
             ),
-            Some(h) => match OpeningHours::parse(h) {
-                Ok(_) => (Outcome::Met, format!("opening hours given: {h}")),
+            Some(h) => match h {
+                Ok(oh) => (
+                    Outcome::Met,
+                    format!("opening hours given: {}", oh.as_str()),
+                ),
                 Err(e) => (
                     Outcome::NotMet,
                     format!("the opening hours cannot be read: {e}"),
@@ -341,10 +367,11 @@ pub fn evaluate_criterion(
 
 /// Evaluates a label on a v1.0.2 record (migrate v0.1 records first).
 pub fn evaluate(record: &RawRecord, rules: &LabelRules, ctx: &EvaluationContext) -> LabelResult {
+    let hours = ParsedHours::new();
     let criteria: Vec<CriterionResult> = rules
         .criteria
         .iter()
-        .map(|c| evaluate_criterion(record, c, ctx))
+        .map(|c| criterion_with(record, c, ctx, &hours))
         .collect();
     let outcome = if criteria.iter().any(|c| c.outcome == Outcome::NotMet) {
         Eligibility::NotEligible
