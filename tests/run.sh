@@ -50,4 +50,25 @@ if [ -f fuzz/Cargo.toml ]; then
   (cd fuzz && cargo check --locked --bins)
 fi
 
+# --- Python -------------------------------------------------------------------------
+# The wheel is built by maturin, installed into a fresh virtual environment, and tested
+# there: pytest imports the installed package, never bindings-python/python. pandas
+# ships no type information, hence --ignore-missing-imports for the examples.
+say "python: build the wheel, install it in a fresh venv"
+venv="$root/target/python-venv"
+wheels="$root/target/wheels/python"
+rm -rf "$venv" "$wheels"
+python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+"$venv/bin/pip" install -q --disable-pip-version-check -r bindings-python/requirements-test.txt
+"$venv/bin/maturin" build --release --locked -q -m bindings-python/Cargo.toml -o "$wheels" \
+  --interpreter "$venv/bin/python"
+"$venv/bin/pip" install -q --disable-pip-version-check --no-deps "$wheels"/inclusif-*.whl
+
+say "python: pytest on the installed wheel (conformance vectors, fuzz seeds, examples)"
+(cd bindings-python/tests && "$venv/bin/python" -m pytest -q -p no:cacheprovider)
+
+say "python: the hand-written stubs match the built module (mypy.stubtest), examples type-check"
+(cd "$venv" && bin/python -m mypy.stubtest inclusif)
+"$venv/bin/python" -m mypy --strict --ignore-missing-imports --cache-dir=/dev/null examples/python
+
 say "done in $((SECONDS - started)) s"

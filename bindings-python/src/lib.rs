@@ -1,22 +1,24 @@
 //! Python bindings of inclusif: the extension module `inclusif._inclusif`, re-exported by
-//! the `inclusif` package. A thin adapter over `inclusif-core`; its own issue fills it.
+//! the `inclusif` package and its domain modules (`inclusif.voucher`, `inclusif.funding`,
+//! `inclusif.mandate`, `inclusif.venue`). A thin adapter over `inclusif_core::api`: it
+//! converts values and errors, and holds no rule of its own.
 #![deny(missing_docs)]
+
+mod convert;
+mod funding;
+mod mandate;
+mod venue;
+mod voucher;
 
 use pyo3::prelude::*;
 
 /// The native module.
 #[pymodule]
-mod _inclusif {
-    use pyo3::prelude::*;
-
-    /// The library version.
-    #[allow(non_upper_case_globals)] // Python's name for it.
-    #[pymodule_export]
-    const __version__: &str = env!("CARGO_PKG_VERSION");
-
-    /// Every stable error code of the voucher domain.
-    #[pyfunction]
-    fn voucher_error_codes() -> Vec<&'static str> {
-        inclusif_core::voucher::VoucherError::CODES.to_vec()
-    }
+fn _inclusif(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    voucher::register(m)?;
+    funding::register(m)?;
+    mandate::register(m)?;
+    venue::register(m)?;
+    Ok(())
 }

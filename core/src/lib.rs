@@ -4,6 +4,8 @@
 //! France's digital-inclusion programmes. It does no I/O and holds no binding code: the
 //! Python and mobile bindings are thin adapters over it.
 //!
+//! Bindings adapt one surface, [`api`]: owned plain values and one error type.
+//!
 //! Domains:
 //! - [`funding`]: exact money for the programmes (conseillers numériques, Pass numérique,
 //!   hubs, France Services, the recovery plan), every amount traced to a dated, sourced rule.
@@ -36,6 +38,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod funding;
 pub mod mandate;
 pub mod venue;

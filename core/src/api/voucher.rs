@@ -1,0 +1,1 @@
+//! The voucher domain for bindings (filled by its binding work).
