@@ -751,15 +751,17 @@ impl MandateVerifier {
         Ok(self.inner.verify(&token.inner, now).api()?.into())
     }
 
-    /// Verifies many texts (strict, or typed when `typed`), one verdict each, in order.
+    /// Verifies many texts (strict, or typed when `typed`), one verdict each, in order;
+    /// a refused text is a verdict, never thrown (only a `now` the core cannot hold is).
     #[uniffi::method(default(typed = false))]
     pub fn verify_batch(
         &self,
         texts: Vec<String>,
         now: Timestamp,
         typed: bool,
-    ) -> Vec<MandateVerdict> {
-        self.inner
+    ) -> Result<Vec<MandateVerdict>> {
+        Ok(self
+            .inner
             .verify_batch(&texts, now, typed)
             .into_iter()
             .enumerate()
@@ -777,7 +779,7 @@ impl MandateVerifier {
                     error_message: Some(e.message),
                 },
             })
-            .collect()
+            .collect())
     }
 }
 

@@ -332,10 +332,11 @@ impl VenueFile {
     }
 
     /// Validates every row against the standard (`version`, or detected when null);
-    /// `date_maj` after `today` is an error.
+    /// `date_maj` after `today` is a problem. Problems are the report's, never thrown;
+    /// only a `today` the core cannot hold is (`invalid_argument`).
     #[uniffi::method(default(version = None))]
-    pub fn validate(&self, today: CivilDate, version: Option<Version>) -> ValidationReport {
-        self.inner.validate(version, today).into()
+    pub fn validate(&self, today: CivilDate, version: Option<Version>) -> Result<ValidationReport> {
+        Ok(self.inner.validate(version, today).into())
     }
 
     /// Evaluates the shipped labels named in `labels` (all four when empty) on every

@@ -46,6 +46,7 @@ private fun Harness.problems() {
             eq("changes ($version)", expectedChanges, changes)
             eq("counts ($version)", report.problems.size.toLong(), report.counts.values.sum())
         }
+        expectError("a day beyond chrono's range", "invalid_argument") { file.validate(LocalDate.MAX) }
     }
     expectError("a file that is not UTF-8", "malformed_file") {
         VenueFile.readBytes(byteArrayOf(0x69, 0x64, 0x0a, 0xff.toByte(), 0x0a), Format.CSV).close()

@@ -294,7 +294,7 @@ final class VenueTests: XCTestCase {
             [$0["row"]!, $0["field"]!, $0["code"]!, $0["severity"]!]
         }
         let file = try VenueFile.read(text: text("venues/problems.csv"), format: .auto)
-        let report = file.validate(today: "2026-11-23", version: nil)
+        let report = try file.validate(today: "2026-11-23", version: nil)
         XCTAssertEqual(report.version, .v102)
         let got = report.problems.map { [String($0.row), $0.field, $0.code, $0.severity == .error ? "error" : "warning"] }
         XCTAssertEqual(got, expected)
