@@ -43,8 +43,8 @@ command -v java >/dev/null || apt_install default-jre-headless
 # JNA >= 5.12 (UniFFI's requirement); Debian's jar loads libjnidispatch from libjna-jni.
 [ -f "$jna" ] || apt_install libjna-java
 command -v npm >/dev/null || apt_install npm
-installed=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' \
-  "$kotlin_dir/node_modules/kotlin-compiler/package.json" 2>/dev/null | head -n 1)
+installed=$( { sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' \
+  "$kotlin_dir/node_modules/kotlin-compiler/package.json" 2>/dev/null || true; } | head -n 1)
 if [ ! -x "$kotlinc" ] || [ "$installed" != "$KOTLIN_VERSION" ]; then
   npm install --prefix "$kotlin_dir" --no-save --no-audit --no-fund --loglevel=error \
     "kotlin-compiler@$KOTLIN_VERSION"
