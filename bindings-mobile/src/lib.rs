@@ -1,8 +1,22 @@
 //! Kotlin (`fr.inclusif`) and Swift (`Inclusif`) bindings of inclusif through UniFFI
-//! proc-macros. A thin adapter over `inclusif-core`; its own issue fills it.
+//! proc-macros: a thin adapter over `inclusif_core::api` that converts values and errors
+//! and holds no rule of its own.
+//!
+//! One module per domain ([`funding`], [`mandate`], [`venue`]); [`error`] holds the one
+//! exception (`InclusifException` / `InclusifError`), [`types`] the custom types
+//! (`BigDecimal`/`Decimal` amounts, `Instant`/`Date` instants, `LocalDate` civil dates).
+//! A new domain is a new module here and a new Kotlin test file in `tests/kotlin/`.
 #![deny(missing_docs)]
 
-uniffi::setup_scaffolding!();
+uniffi::setup_scaffolding!("inclusif");
+
+pub mod error;
+pub mod funding;
+pub mod mandate;
+pub mod types;
+pub mod venue;
+
+pub use error::{ErrorDomain, InclusifError};
 
 /// Every stable error code of the voucher domain.
 #[uniffi::export]
@@ -11,4 +25,10 @@ pub fn voucher_error_codes() -> Vec<String> {
         .iter()
         .map(|c| (*c).to_owned())
         .collect()
+}
+
+/// The library's version (the workspace's).
+#[uniffi::export]
+pub fn inclusif_version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
 }
