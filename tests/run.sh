@@ -71,4 +71,10 @@ say "python: the hand-written stubs match the built module (mypy.stubtest), exam
 (cd "$venv" && bin/python -m mypy.stubtest inclusif)
 "$venv/bin/python" -m mypy --strict --ignore-missing-imports --cache-dir=/dev/null examples/python
 
+# --- Kotlin / Swift ------------------------------------------------------------------
+# Installs Debian's libjna-java and kotlinc (npm, into the git-ignored .tools/), generates
+# Kotlin and Swift with the workspace's uniffi-bindgen, runs the Kotlin tests on the JVM.
+say "mobile: Kotlin on the JVM over the shared vectors, Swift generated and checked"
+tests/mobile.sh
+
 say "done in $((SECONDS - started)) s"
