@@ -959,6 +959,12 @@ impl Redemption {
         }
     }
 
+    /// Checks the fields as a ledger does when it records the redemption (`malformed`
+    /// serial, `invalid_field` kid or value).
+    pub fn check(&self) -> Result<()> {
+        self.to_core().map(|_| ())
+    }
+
     fn to_core(&self) -> Result<v::Redemption> {
         if self.value_cents == 0 {
             return Err(invalid("value_cents", "must be at least 1 cent"));
