@@ -1,8 +1,2332 @@
-//! The voucher domain in Python (filled by its binding work).
+//! The voucher domain in Python: a thin adapter over `inclusif_core::api::voucher` (keys,
+//! signed trust lists, issuance, single and batch verification, phone codes, the
+//! redemption ledger and the offline queue). Native names are prefixed where they could
+//! collide (`VoucherToken`, `VoucherVerifier`, `VoucherIssuer`); `inclusif.voucher`
+//! re-exports them under their public names (`Token`, `Verifier`, `Issuer`).
+//!
+//! Value classes are frozen, compare and hash by value, and pickle through the private
+//! `_voucher_unpickle(kind, state)`, which rebuilds them with the core's checks (a
+//! pickle cannot forge what the core would refuse). Batch verification runs with the GIL
+//! released and keeps its verdicts in Rust: result objects and dicts are built only when
+//! asked for.
 
+use chrono::{DateTime, NaiveDate, Utc};
+use inclusif_core::api::voucher as api;
+use pyo3::IntoPyObjectExt;
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyIterator, PyList, PyString, PyTuple};
+use rust_decimal::Decimal;
+
+use crate::convert::{EnumClass, IntoPy, date_arg, enum_arg, instant_arg};
+
+const MODULE: &str = "inclusif.voucher";
+// Defaults written as literals in signatures (so Python's signatures show them).
+const _: () = assert!(api::DEFAULT_VALUE_CENTS == 1000 && api::DEFAULT_BOOKLET_SIZE == 10);
+static KEY_STATUS: EnumClass = EnumClass::new(MODULE, "KeyStatus");
+static SYNC_STATUS: EnumClass = EnumClass::new(MODULE, "SyncStatus");
+static ERROR_CODE: EnumClass = EnumClass::new(MODULE, "ErrorCode");
+
+// ---- helpers ----
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "an unknown type".into())
+}
+
+/// A secret key argument: a `SecretKey` or its 32-byte seed.
+fn secret_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<u8>> {
+    if let Ok(k) = obj.cast::<SecretKey>() {
+        return Ok(k.get().inner.to_bytes());
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    Err(PyTypeError::new_err(format!(
+        "{field}: expected a SecretKey or its 32-byte seed (bytes), got {}",
+        type_name(obj)
+    )))
+}
+
+/// A public key argument: a `PublicKey` or its 32 bytes (checked by the core).
+fn public_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<u8>> {
+    if let Ok(k) = obj.cast::<PublicKey>() {
+        return Ok(k.get().inner.to_bytes());
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    Err(PyTypeError::new_err(format!(
+        "{field}: expected a PublicKey or its 32 bytes (bytes), got {}",
+        type_name(obj)
+    )))
+}
+
+/// A time zone argument: an IANA name, or a `zoneinfo.ZoneInfo` (its `key`).
+fn time_zone_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    if obj.is_instance_of::<PyString>() {
+        return obj.extract().map(Some);
+    }
+    if let Ok(key) = obj.getattr("key")
+        && key.is_instance_of::<PyString>()
+    {
+        return key.extract().map(Some);
+    }
+    Err(PyTypeError::new_err(format!(
+        "time_zone: expected an IANA name (str) or a zoneinfo.ZoneInfo, got {}",
+        type_name(obj)
+    )))
+}
+
+/// Texts for a batch: any iterable of `str` (a list is read directly).
+fn texts_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "texts: expected an iterable of str, got one str (wrap it in a list)",
+        ));
+    }
+    let one = |i: usize, item: &Bound<'_, PyAny>| -> PyResult<String> {
+        match item.cast::<PyString>() {
+            Ok(s) => Ok(s.to_str()?.to_owned()),
+            Err(_) => Err(PyTypeError::new_err(format!(
+                "texts[{i}]: expected str, got {} (raw 85-byte tokens go to verify_batch_bytes)",
+                type_name(item)
+            ))),
+        }
+    };
+    if let Ok(list) = obj.cast::<PyList>() {
+        return list.iter().enumerate().map(|(i, x)| one(i, &x)).collect();
+    }
+    obj.try_iter()?
+        .enumerate()
+        .map(|(i, x)| one(i, &x?))
+        .collect()
+}
+
+/// Raw tokens for a batch: any iterable of `bytes`.
+fn bytes_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
+    if obj.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(
+            "tokens: expected an iterable of bytes, got one bytes object (wrap it in a list)",
+        ));
+    }
+    obj.try_iter()?
+        .enumerate()
+        .map(|(i, x)| {
+            let x = x?;
+            match x.cast::<PyBytes>() {
+                Ok(b) => Ok(b.as_bytes().to_vec()),
+                Err(_) => Err(PyTypeError::new_err(format!(
+                    "tokens[{i}]: expected bytes, got {} (texts go to verify_batch)",
+                    type_name(&x)
+                ))),
+            }
+        })
+        .collect()
+}
+
+fn euros(cents: u16) -> Decimal {
+    Decimal::new(i64::from(cents), 2)
+}
+
+fn index_of(index: isize, len: usize, what: &str) -> PyResult<usize> {
+    let len_i = isize::try_from(len).unwrap_or(isize::MAX);
+    let i = if index < 0 { index + len_i } else { index };
+    usize::try_from(i)
+        .ok()
+        .filter(|&i| i < len)
+        .ok_or_else(|| PyIndexError::new_err(format!("{what} index out of range")))
+}
+
+fn columns<'py>(
+    py: Python<'py>,
+    names: &[&str],
+) -> PyResult<(Bound<'py, PyDict>, Vec<Bound<'py, PyList>>)> {
+    let dict = PyDict::new(py);
+    let mut lists = Vec::with_capacity(names.len());
+    for name in names {
+        let list = PyList::empty(py);
+        dict.set_item(name, &list)?;
+        lists.push(list);
+    }
+    Ok((dict, lists))
+}
+
+/// `(_voucher_unpickle, (kind, state))` for `__reduce__`.
+fn reduce<'py>(
+    py: Python<'py>,
+    kind: &str,
+    state: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let unpickle = py
+        .import("inclusif._inclusif")?
+        .getattr("_voucher_unpickle")?;
+    let args = PyTuple::new(py, [PyString::new(py, kind).into_any(), state])?;
+    PyTuple::new(py, [unpickle, args.into_any()])
+}
+
+/// The static code of a voucher error named in a pickle.
+fn static_code(code: &str) -> PyResult<&'static str> {
+    api::error_codes()
+        .into_iter()
+        .find(|c| *c == code)
+        .ok_or_else(|| PyValueError::new_err(format!("{code:?} is not a voucher error code")))
+}
+
+// ---- keys ----
+
+/// An Ed25519 secret key (an issuer's or the programme root's): its 32-byte seed.
+/// Never printed (its repr shows the public key) and never pickled: keep
+/// `to_bytes()` or `to_hex()` in a vault. Equal when the keys are.
+///
+/// >>> key = SecretKey.generate()
+/// >>> SecretKey.from_hex(key.to_hex()) == key
+/// True
+/// >>> len(key.public_key.to_bytes())
+/// 32
+#[pyclass(module = "inclusif._inclusif", name = "SecretKey", frozen, eq, hash)]
+#[derive(Clone)]
+pub struct SecretKey {
+    inner: api::SecretKey,
+}
+
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner.public_key() == other.inner.public_key()
+    }
+}
+impl Eq for SecretKey {}
+impl std::hash::Hash for SecretKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.inner.public_key().hash(state);
+    }
+}
+
+#[pymethods]
+impl SecretKey {
+    /// A key from its 32-byte seed (`invalid_key` for another length).
+    #[new]
+    fn new(seed: &[u8]) -> PyResult<Self> {
+        Ok(SecretKey {
+            inner: api::SecretKey::from_bytes(seed).py()?,
+        })
+    }
+
+    /// A new key from the operating system's CSPRNG.
+    #[staticmethod]
+    fn generate() -> Self {
+        SecretKey {
+            inner: api::SecretKey::generate(),
+        }
+    }
+
+    /// A key from its 32-byte seed (same as the constructor).
+    #[staticmethod]
+    fn from_bytes(seed: &[u8]) -> PyResult<Self> {
+        Self::new(seed)
+    }
+
+    /// A key from 64 hex digits of seed.
+    #[staticmethod]
+    fn from_hex(text: &str) -> PyResult<Self> {
+        Ok(SecretKey {
+            inner: api::SecretKey::from_hex(text).py()?,
+        })
+    }
+
+    /// The 32-byte seed. Handle with care.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_bytes())
+    }
+
+    /// The seed as 64 lowercase hex digits. Handle with care.
+    fn to_hex(&self) -> String {
+        self.inner.to_hex()
+    }
+
+    /// The public half.
+    #[getter]
+    fn public_key(&self) -> PublicKey {
+        PublicKey {
+            inner: self.inner.public_key(),
+        }
+    }
+
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(PyTypeError::new_err(
+            "a SecretKey is not pickled: store to_bytes() or to_hex() in a vault and rebuild it",
+        ))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SecretKey(public_key={:?})",
+            self.inner.public_key().to_hex()
+        )
+    }
+}
+
+/// A checked Ed25519 public key (a canonical point, not weak): 32 bytes.
+/// `bytes(key)` gives them; `invalid_key` or `weak_key` for bytes that are not one.
+///
+/// >>> key = PublicKey.from_hex("ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c")
+/// >>> PublicKey(bytes(key)) == key
+/// True
+#[pyclass(module = "inclusif._inclusif", name = "PublicKey", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PublicKey {
+    inner: api::PublicKey,
+}
+
+#[pymethods]
+impl PublicKey {
+    /// A key from its 32 bytes.
+    #[new]
+    fn new(data: &[u8]) -> PyResult<Self> {
+        Ok(PublicKey {
+            inner: api::PublicKey::from_bytes(data).py()?,
+        })
+    }
+
+    /// A key from its 32 bytes (same as the constructor).
+    #[staticmethod]
+    fn from_bytes(data: &[u8]) -> PyResult<Self> {
+        Self::new(data)
+    }
+
+    /// A key from 64 hex digits.
+    #[staticmethod]
+    fn from_hex(text: &str) -> PyResult<Self> {
+        Ok(PublicKey {
+            inner: api::PublicKey::from_hex(text).py()?,
+        })
+    }
+
+    /// The 32 bytes.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_bytes())
+    }
+
+    /// 64 lowercase hex digits.
+    fn to_hex(&self) -> String {
+        self.inner.to_hex()
+    }
+
+    fn __bytes__<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        self.to_bytes(py)
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        reduce(py, "PublicKey", self.to_bytes(py).into_any())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("PublicKey({:?})", self.inner.to_hex())
+    }
+}
+
+// ---- trust lists ----
+
+/// One key of a trust list: its kid, issuer (the registry identifier that is also the
+/// redemption ledger's key), public key, status, signing window, value limit and scopes
+/// (empty: any). Rules are checked when a `TrustList` is built from entries.
+///
+/// >>> TrustEntry(7, "aptic", issuer.public_key, max_value_cents=2000, scopes=[0, 75])
+/// TrustEntry(kid=7, issuer="aptic", status=active, max_value_cents=2000, scopes=[0, 75])
+#[pyclass(module = "inclusif._inclusif", name = "TrustEntry", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct TrustEntry {
+    inner: api::TrustEntry,
+}
+
+#[pymethods]
+impl TrustEntry {
+    /// An entry (keyword arguments after the key; defaults: active, no window, no
+    /// value limit, any scope).
+    #[new]
+    #[pyo3(signature = (kid, issuer, public_key, *, status=None, window_from=None, window_until=None, max_value_cents=65535, scopes=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        kid: u16,
+        issuer: String,
+        public_key: &Bound<'_, PyAny>,
+        status: Option<&Bound<'_, PyAny>>,
+        window_from: Option<&Bound<'_, PyAny>>,
+        window_until: Option<&Bound<'_, PyAny>>,
+        max_value_cents: u16,
+        scopes: Option<Vec<u16>>,
+    ) -> PyResult<Self> {
+        let key = api::PublicKey::from_bytes(&public_arg(public_key, "public_key")?).py()?;
+        let mut e = api::TrustEntry::unrestricted(kid, &issuer, key);
+        if let Some(s) = status.filter(|s| !s.is_none()) {
+            let s = enum_arg(s, "status")?;
+            KEY_STATUS.member(py, &s)?;
+            e.status = s;
+        }
+        if let Some(d) = window_from.filter(|d| !d.is_none()) {
+            e.window_from = date_arg(d, "window_from")?;
+        }
+        if let Some(d) = window_until.filter(|d| !d.is_none()) {
+            e.window_until = date_arg(d, "window_until")?;
+        }
+        e.max_value_cents = max_value_cents;
+        e.scopes = scopes.unwrap_or_default();
+        Ok(TrustEntry { inner: e })
+    }
+
+    /// Key id.
+    #[getter]
+    fn kid(&self) -> u16 {
+        self.inner.kid
+    }
+    /// The issuer's registry identifier.
+    #[getter]
+    fn issuer(&self) -> String {
+        self.inner.issuer.clone()
+    }
+    /// The public key.
+    #[getter]
+    fn public_key(&self) -> PyResult<PublicKey> {
+        Ok(PublicKey {
+            inner: api::PublicKey::from_bytes(&self.inner.public_key).py()?,
+        })
+    }
+    /// The `KeyStatus`.
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        KEY_STATUS.member(py, &self.inner.status)
+    }
+    /// First day of the signing window.
+    #[getter]
+    fn window_from(&self) -> NaiveDate {
+        self.inner.window_from
+    }
+    /// Last day of the signing window (inclusive).
+    #[getter]
+    fn window_until(&self) -> NaiveDate {
+        self.inner.window_until
+    }
+    /// Highest face value the key may sign, in cents.
+    #[getter]
+    fn max_value_cents(&self) -> u16 {
+        self.inner.max_value_cents
+    }
+    /// Scopes the key may sign (empty: any).
+    #[getter]
+    fn scopes(&self) -> Vec<u16> {
+        self.inner.scopes.clone()
+    }
+    /// Every field as a dict (`public_key` as hex).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let e = &self.inner;
+        let d = PyDict::new(py);
+        d.set_item("kid", e.kid)?;
+        d.set_item("issuer", &e.issuer)?;
+        d.set_item("public_key", hex(&e.public_key))?;
+        d.set_item("status", self.status(py)?)?;
+        d.set_item("window_from", e.window_from)?;
+        d.set_item("window_until", e.window_until)?;
+        d.set_item("max_value_cents", e.max_value_cents)?;
+        d.set_item("scopes", e.scopes.clone())?;
+        Ok(d)
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        reduce(py, "TrustEntry", entry_state(py, &self.inner)?)
+    }
+    fn __repr__(&self) -> String {
+        let e = &self.inner;
+        format!(
+            "TrustEntry(kid={}, issuer={:?}, status={}, max_value_cents={}, scopes={:?})",
+            e.kid, e.issuer, e.status, e.max_value_cents, e.scopes
+        )
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn entry_state<'py>(py: Python<'py>, e: &api::TrustEntry) -> PyResult<Bound<'py, PyAny>> {
+    Ok((
+        e.kid,
+        e.issuer.clone(),
+        PyBytes::new(py, &e.public_key),
+        e.status.clone(),
+        e.window_from,
+        e.window_until,
+        e.max_value_cents,
+        e.scopes.clone(),
+    )
+        .into_pyobject(py)?
+        .into_any())
+}
+
+type EntryState = (
+    u16,
+    String,
+    Vec<u8>,
+    String,
+    NaiveDate,
+    NaiveDate,
+    u16,
+    Vec<u16>,
+);
+
+fn entry_from_state(py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<api::TrustEntry> {
+    let (kid, issuer, public_key, status, window_from, window_until, max_value_cents, scopes): EntryState =
+        state.extract()?;
+    KEY_STATUS.member(py, &status)?;
+    api::PublicKey::from_bytes(&public_key).py()?;
+    Ok(api::TrustEntry {
+        kid,
+        issuer,
+        public_key,
+        status,
+        window_from,
+        window_until,
+        max_value_cents,
+        scopes,
+    })
+}
+
+/// A programme's trust list: the keys that may sign vouchers and their limits, a
+/// sequence number (a verifier never goes back) and a maximum age after which
+/// verification fails closed. Build one from entries and `sign()` it with the root key;
+/// a device `load()`s the signed bytes (checked against the root public key and the
+/// maximum age). Immutable.
+///
+/// >>> signed = TrustList(1, now, 7 * 86400, [TrustEntry(7, "aptic", issuer.public_key)]).sign(root)
+/// >>> trust = TrustList.load(signed, root.public_key, now)
+/// >>> trust.sequence, [e.kid for e in trust.entries]
+/// (1, [7])
+#[pyclass(module = "inclusif._inclusif", name = "TrustList", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq)]
+pub struct TrustList {
+    inner: api::TrustList,
+}
+
+impl std::hash::Hash for TrustList {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (
+            self.inner.sequence(),
+            self.inner.issued_at(),
+            self.inner.max_age_seconds(),
+            self.inner.entries(),
+        )
+            .hash(state);
+    }
+}
+
+fn entries_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<api::TrustEntry>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(vec![]);
+    };
+    obj.try_iter()?
+        .enumerate()
+        .map(|(i, item)| {
+            let item = item?;
+            item.cast::<TrustEntry>()
+                .map(|e| e.get().inner.clone())
+                .map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "entries[{i}]: expected a TrustEntry, got {}",
+                        type_name(&item)
+                    ))
+                })
+        })
+        .collect()
+}
+
+#[pymethods]
+impl TrustList {
+    /// Builds a list from its entries (`TrustList.sign` makes the distributable bytes).
+    /// `issued_at` is an aware datetime, kept to the second; `trust_list_malformed` for
+    /// a sequence or maximum age of 0, an entry that breaks a rule, or a kid twice.
+    #[new]
+    #[pyo3(signature = (sequence, issued_at, max_age_seconds, entries=None))]
+    fn new(
+        sequence: u64,
+        issued_at: &Bound<'_, PyAny>,
+        max_age_seconds: u32,
+        entries: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let at = instant_arg(issued_at, "issued_at")?;
+        let entries = entries_arg(entries)?;
+        Ok(TrustList {
+            inner: api::TrustList::new(sequence, at, max_age_seconds, &entries).py()?,
+        })
+    }
+
+    /// Opens signed bytes with the root public key (`PublicKey` or 32 bytes): the
+    /// signature first (`trust_list_bad_signature`), then every field. Freshness is not
+    /// checked (see `load`).
+    #[staticmethod]
+    fn open(data: &[u8], root_key: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let root = public_arg(root_key, "root_key")?;
+        Ok(TrustList {
+            inner: api::TrustList::open(data, &root).py()?,
+        })
+    }
+
+    /// Opens signed bytes, then refuses a list older than its maximum age at `at`
+    /// (`trust_list_expired`, a `VoucherError`): what a venue's device does.
+    #[staticmethod]
+    fn load(data: &[u8], root_key: &Bound<'_, PyAny>, at: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let root = public_arg(root_key, "root_key")?;
+        let now = instant_arg(at, "at")?;
+        Ok(TrustList {
+            inner: api::TrustList::load(data, &root, now).py()?,
+        })
+    }
+
+    /// The signed bytes, signed with the root secret key (`SecretKey` or 32-byte seed).
+    fn sign<'py>(
+        &self,
+        py: Python<'py>,
+        root_secret: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let seed = secret_arg(root_secret, "root_secret")?;
+        Ok(PyBytes::new(py, &self.inner.sign(&seed).py()?))
+    }
+
+    /// The sequence number.
+    #[getter]
+    fn sequence(&self) -> u64 {
+        self.inner.sequence()
+    }
+    /// When the list was issued.
+    #[getter]
+    fn issued_at(&self) -> DateTime<Utc> {
+        self.inner.issued_at()
+    }
+    /// The maximum age in seconds.
+    #[getter]
+    fn max_age_seconds(&self) -> u32 {
+        self.inner.max_age_seconds()
+    }
+    /// The instant after which verification with this list fails closed.
+    #[getter]
+    fn expires_at(&self) -> DateTime<Utc> {
+        self.inner.expires_at()
+    }
+    /// Raises `VoucherError` (`trust_list_expired`) if the list is stale at `at`.
+    fn check_fresh(&self, at: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.inner.check_fresh(instant_arg(at, "at")?).py()
+    }
+    /// Whether the list is still usable at `at`.
+    fn is_fresh(&self, at: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(self.inner.is_fresh(instant_arg(at, "at")?))
+    }
+    /// The entries, by ascending kid.
+    #[getter]
+    fn entries(&self) -> Vec<TrustEntry> {
+        self.inner
+            .entries()
+            .into_iter()
+            .map(|inner| TrustEntry { inner })
+            .collect()
+    }
+    /// The entry of a kid, or None.
+    fn entry(&self, kid: u16) -> Option<TrustEntry> {
+        self.inner.entry(kid).map(|inner| TrustEntry { inner })
+    }
+    /// `{"sequence", "issued_at", "max_age_seconds", "expires_at", "entries"}` (entries as dicts).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("sequence", self.inner.sequence())?;
+        d.set_item("issued_at", self.inner.issued_at())?;
+        d.set_item("max_age_seconds", self.inner.max_age_seconds())?;
+        d.set_item("expires_at", self.inner.expires_at())?;
+        let entries = self
+            .entries()
+            .iter()
+            .map(|e| e.to_dict(py))
+            .collect::<PyResult<Vec<_>>>()?;
+        d.set_item("entries", entries)?;
+        Ok(d)
+    }
+    fn __len__(&self) -> usize {
+        usize::try_from(self.inner.len()).unwrap_or(usize::MAX)
+    }
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+        PyList::new(py, self.entries())?.try_iter()
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let entries = self
+            .inner
+            .entries()
+            .iter()
+            .map(|e| entry_state(py, e))
+            .collect::<PyResult<Vec<_>>>()?;
+        let state = (
+            self.inner.sequence(),
+            self.inner.issued_at(),
+            self.inner.max_age_seconds(),
+            entries,
+        )
+            .into_pyobject(py)?;
+        reduce(py, "TrustList", state.into_any())
+    }
+    fn __repr__(&self) -> String {
+        let kids: Vec<u16> = self.inner.entries().iter().map(|e| e.kid).collect();
+        format!(
+            "TrustList(sequence={}, issued_at={}, expires_at={}, kids={kids:?})",
+            self.inner.sequence(),
+            self.inner.issued_at().to_rfc3339(),
+            self.inner.expires_at().to_rfc3339()
+        )
+    }
+}
+
+// ---- tokens and codes ----
+
+/// A voucher token of format v1 (85 bytes) whose length and version are right:
+/// nothing about it is trusted yet (its fields are read as written); a `Verifier` says
+/// whether it is genuine and valid. `bytes(token)` gives the raw bytes.
+///
+/// >>> t = Token.from_text(scanned)          # the QR payload "PN1:..." or the 136 characters
+/// >>> t.serial, t.value_cents
+/// ('5eed0000000000000001', 1000)
+/// >>> Token.from_human(t.to_text().lower()) == t
+/// True
+#[pyclass(module = "inclusif._inclusif", name = "VoucherToken", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct VoucherToken {
+    t: api::Token,
+}
+
+#[pymethods]
+impl VoucherToken {
+    /// Reads the 85 raw bytes (`malformed`, `unsupported_version`).
+    #[new]
+    fn new(data: &[u8]) -> PyResult<Self> {
+        Ok(VoucherToken {
+            t: api::Token::from_bytes(data).py()?,
+        })
+    }
+    /// Reads the 85 raw bytes (same as the constructor).
+    #[staticmethod]
+    fn from_bytes(data: &[u8]) -> PyResult<Self> {
+        Self::new(data)
+    }
+    /// Reads the strict text (136 characters) or the `PN1:` QR payload, nothing else.
+    #[staticmethod]
+    fn from_text(text: &str) -> PyResult<Self> {
+        Ok(VoucherToken {
+            t: api::Token::parse_strict(text).py()?,
+        })
+    }
+    /// Reads text typed by a person (spaces and dashes dropped, case forgiven, O read as 0,
+    /// I and L as 1).
+    #[staticmethod]
+    fn from_human(text: &str) -> PyResult<Self> {
+        Ok(VoucherToken {
+            t: api::Token::parse_human(text).py()?,
+        })
+    }
+    /// The strict text: 136 Crockford Base32 characters.
+    fn to_text(&self) -> String {
+        self.t.to_text()
+    }
+    /// The QR payload: `PN1:` and the text.
+    fn to_qr_payload(&self) -> String {
+        self.t.to_qr_payload()
+    }
+    /// The key id as written.
+    #[getter]
+    fn kid(&self) -> u16 {
+        self.t.kid()
+    }
+    /// The serial as written (20 hex digits).
+    #[getter]
+    fn serial(&self) -> String {
+        self.t.serial()
+    }
+    /// The face value in cents as written.
+    #[getter]
+    fn value_cents(&self) -> u16 {
+        self.t.value_cents()
+    }
+    /// `valid_from` as written.
+    #[getter]
+    fn valid_from(&self) -> NaiveDate {
+        self.t.valid_from()
+    }
+    /// `valid_until` as written.
+    #[getter]
+    fn valid_until(&self) -> NaiveDate {
+        self.t.valid_until()
+    }
+    /// The scope as written (0: national).
+    #[getter]
+    fn scope(&self) -> u16 {
+        self.t.scope()
+    }
+    /// The serial's short code.
+    #[getter]
+    fn short_code(&self) -> String {
+        self.t.short_code()
+    }
+    /// The serial's keypad code.
+    #[getter]
+    fn keypad_code(&self) -> String {
+        self.t.keypad_code()
+    }
+    /// The fields as written, as a dict (`qr_payload` included).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("kid", self.t.kid())?;
+        d.set_item("serial", self.t.serial())?;
+        d.set_item("value_cents", self.t.value_cents())?;
+        d.set_item("valid_from", self.t.valid_from())?;
+        d.set_item("valid_until", self.t.valid_until())?;
+        d.set_item("scope", self.t.scope())?;
+        d.set_item("short_code", self.t.short_code())?;
+        d.set_item("qr_payload", self.t.to_qr_payload())?;
+        Ok(d)
+    }
+    fn __bytes__<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.t.to_bytes())
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        reduce(py, "VoucherToken", self.__bytes__(py).into_any())
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Token(kid={}, serial={:?}, value_cents={}, valid_from={}, valid_until={}, scope={})",
+            self.t.kid(),
+            self.t.serial(),
+            self.t.value_cents(),
+            self.t.valid_from(),
+            self.t.valid_until(),
+            self.t.scope()
+        )
+    }
+}
+
+/// The short code of a serial (20 hex digits): `XXXX-XXXX-XXXX-XXXX-C`.
+///
+/// >>> short_code("5eed0000000000000001")
+/// 'BVPG-0000-0000-0001-S'
+#[pyfunction]
+fn short_code(serial: &str) -> PyResult<String> {
+    api::short_code(serial).py()
+}
+
+/// The keypad code of a serial: 25 digits and a check digit, in groups of 5.
+///
+/// >>> keypad_code("5eed0000000000000001")
+/// '04482 74327 73521 58138 20417 6'
+#[pyfunction]
+fn keypad_code(serial: &str) -> PyResult<String> {
+    api::keypad_code(serial).py()
+}
+
+/// The serial of a short code as typed (`malformed`, `bad_check_character`).
+///
+/// >>> parse_short_code("bvpg-0000-0000-0001-s")
+/// '5eed0000000000000001'
+#[pyfunction]
+fn parse_short_code(text: &str) -> PyResult<String> {
+    api::parse_short_code(text).py()
+}
+
+/// The serial of a keypad code as typed (spaces and hyphens allowed).
+///
+/// >>> parse_keypad_code("04482 74327 73521 58138 20417 6")
+/// '5eed0000000000000001'
+#[pyfunction]
+fn parse_keypad_code(text: &str) -> PyResult<String> {
+    api::parse_keypad_code(text).py()
+}
+
+/// The serial of a short code or a keypad code, whichever the text is (a check by phone).
+///
+/// >>> parse_phone_code("BVPG 0000 0000 0001 S")
+/// '5eed0000000000000001'
+#[pyfunction]
+fn parse_phone_code(text: &str) -> PyResult<String> {
+    api::parse_phone_code(text).py()
+}
+
+/// The normalisation applied to typed tokens and codes (spaces, tabs and `-` dropped,
+/// upper case, O read as 0, I and L as 1; a U is `malformed`).
+///
+/// >>> normalize_human("bvpg-oooo-oooo-ooo1-s")
+/// 'BVPG000000000001S'
+#[pyfunction]
+fn normalize_human(text: &str) -> PyResult<String> {
+    api::normalize_human(text).py()
+}
+
+/// A fresh random serial (80 bits from the OS CSPRNG) as 20 hex digits.
+///
+/// >>> len(random_serial())
+/// 20
+#[pyfunction]
+fn random_serial() -> String {
+    api::random_serial()
+}
+
+// ---- verification ----
+
+/// A voucher whose every check passed: genuine, valid today, acceptable here. Built
+/// only by a `Verifier` (and by unpickling).
+///
+/// >>> v = verifier.verify(scanned, now)
+/// >>> v.issuer, v.value_cents, v.valid_until
+/// ('aptic', 1000, datetime.date(2026, 12, 31))
+#[pyclass(
+    module = "inclusif._inclusif",
+    name = "VerifiedVoucher",
+    frozen,
+    eq,
+    hash
+)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct VerifiedVoucher {
+    v: api::VerifiedVoucher,
+}
+
+fn verified_dict_items(d: &Bound<'_, PyDict>, v: &api::VerifiedVoucher) -> PyResult<()> {
+    d.set_item("issuer", &v.issuer)?;
+    d.set_item("kid", v.kid)?;
+    d.set_item("serial", &v.serial)?;
+    d.set_item("short_code", &v.short_code)?;
+    d.set_item("keypad_code", &v.keypad_code)?;
+    d.set_item("value_cents", v.value_cents)?;
+    d.set_item("valid_from", v.valid_from)?;
+    d.set_item("valid_until", v.valid_until)?;
+    d.set_item("scope", v.scope)?;
+    Ok(())
+}
+
+fn verified_state<'py>(py: Python<'py>, v: &api::VerifiedVoucher) -> PyResult<Bound<'py, PyAny>> {
+    Ok((
+        v.issuer.clone(),
+        v.kid,
+        v.serial.clone(),
+        v.value_cents,
+        v.valid_from,
+        v.valid_until,
+        v.scope,
+    )
+        .into_pyobject(py)?
+        .into_any())
+}
+
+fn verified_from_state(state: &Bound<'_, PyAny>) -> PyResult<api::VerifiedVoucher> {
+    let (issuer, kid, serial, value_cents, valid_from, valid_until, scope): (
+        String,
+        u16,
+        String,
+        u16,
+        NaiveDate,
+        NaiveDate,
+        u16,
+    ) = state.extract()?;
+    Ok(api::VerifiedVoucher {
+        short_code: api::short_code(&serial).py()?,
+        keypad_code: api::keypad_code(&serial).py()?,
+        issuer,
+        kid,
+        serial,
+        value_cents,
+        valid_from,
+        valid_until,
+        scope,
+    })
+}
+
+#[pymethods]
+impl VerifiedVoucher {
+    /// The issuer's registry identifier (from the trust list).
+    #[getter]
+    fn issuer(&self) -> String {
+        self.v.issuer.clone()
+    }
+    /// Key id.
+    #[getter]
+    fn kid(&self) -> u16 {
+        self.v.kid
+    }
+    /// Serial (20 hex digits).
+    #[getter]
+    fn serial(&self) -> String {
+        self.v.serial.clone()
+    }
+    /// The serial's short code.
+    #[getter]
+    fn short_code(&self) -> String {
+        self.v.short_code.clone()
+    }
+    /// The serial's keypad code.
+    #[getter]
+    fn keypad_code(&self) -> String {
+        self.v.keypad_code.clone()
+    }
+    /// Face value in cents.
+    #[getter]
+    fn value_cents(&self) -> u16 {
+        self.v.value_cents
+    }
+    /// Face value in euros (`decimal.Decimal`, exact).
+    #[getter]
+    fn value(&self) -> Decimal {
+        euros(self.v.value_cents)
+    }
+    /// First valid civil date.
+    #[getter]
+    fn valid_from(&self) -> NaiveDate {
+        self.v.valid_from
+    }
+    /// Last valid civil date (inclusive).
+    #[getter]
+    fn valid_until(&self) -> NaiveDate {
+        self.v.valid_until
+    }
+    /// Scope (0: national).
+    #[getter]
+    fn scope(&self) -> u16 {
+        self.v.scope
+    }
+    /// Every field as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        verified_dict_items(&d, &self.v)?;
+        Ok(d)
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        reduce(py, "VerifiedVoucher", verified_state(py, &self.v)?)
+    }
+    fn __repr__(&self) -> String {
+        let v = &self.v;
+        format!(
+            "VerifiedVoucher(issuer={:?}, kid={}, serial={:?}, value_cents={}, valid_from={}, valid_until={}, scope={})",
+            v.issuer, v.kid, v.serial, v.value_cents, v.valid_from, v.valid_until, v.scope
+        )
+    }
+}
+
+/// Why a batch item failed: the core's code and message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Failure {
+    code: &'static str,
+    message: String,
+}
+
+type Verdict = Result<api::VerifiedVoucher, Failure>;
+
+fn verdict(r: inclusif_core::api::Result<api::VerifiedVoucher>) -> Verdict {
+    r.map_err(|e| Failure {
+        code: e.code,
+        message: e.message,
+    })
+}
+
+fn verdict_state<'py>(py: Python<'py>, v: &Verdict) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Ok(x) => (py.None(), py.None(), verified_state(py, x)?).into_pyobject(py)?,
+        Err(f) => (f.code, f.message.clone(), py.None()).into_pyobject(py)?,
+    }
+    .into_any())
+}
+
+fn verdict_from_state(state: &Bound<'_, PyAny>) -> PyResult<Verdict> {
+    let (code, message, voucher): (Option<String>, Option<String>, Bound<'_, PyAny>) =
+        state.extract()?;
+    match (code, voucher.is_none()) {
+        (None, false) => Ok(Ok(verified_from_state(&voucher)?)),
+        (Some(code), true) => Ok(Err(Failure {
+            code: static_code(&code)?,
+            message: message.unwrap_or_default(),
+        })),
+        _ => Err(PyValueError::new_err(
+            "a verification result has either a voucher or an error code",
+        )),
+    }
+}
+
+fn verdict_dict<'py>(py: Python<'py>, index: usize, v: &Verdict) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("index", index)?;
+    match v {
+        Ok(x) => {
+            d.set_item("ok", true)?;
+            d.set_item("error", py.None())?;
+            d.set_item("message", py.None())?;
+            verified_dict_items(&d, x)?;
+        }
+        Err(f) => {
+            d.set_item("ok", false)?;
+            d.set_item("error", ERROR_CODE.member(py, f.code)?)?;
+            d.set_item("message", &f.message)?;
+            for k in VERIFIED_FIELDS {
+                d.set_item(k, py.None())?;
+            }
+        }
+    }
+    Ok(d)
+}
+
+const VERIFIED_FIELDS: [&str; 9] = [
+    "issuer",
+    "kid",
+    "serial",
+    "short_code",
+    "keypad_code",
+    "value_cents",
+    "valid_from",
+    "valid_until",
+    "scope",
+];
+
+/// The verdict on one item of a batch: ok with its `voucher`, or the `error`
+/// (`ErrorCode`) and `message`. Truthy when ok.
+///
+/// >>> r = batch[1]
+/// >>> r.ok, r.error
+/// (False, <ErrorCode.EXPIRED: 'expired'>)
+#[pyclass(
+    module = "inclusif._inclusif",
+    name = "VerificationResult",
+    frozen,
+    eq,
+    hash
+)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct VerificationResult {
+    index: usize,
+    v: Verdict,
+}
+
+#[pymethods]
+impl VerificationResult {
+    /// The item's position in the batch.
+    #[getter]
+    fn index(&self) -> usize {
+        self.index
+    }
+    /// Whether every check passed.
+    #[getter]
+    fn ok(&self) -> bool {
+        self.v.is_ok()
+    }
+    /// The `ErrorCode`, or None when ok.
+    #[getter]
+    fn error<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match &self.v {
+            Ok(_) => Ok(None),
+            Err(f) => ERROR_CODE.member(py, f.code).map(Some),
+        }
+    }
+    /// The error's message (naming the field and the rule), or None when ok.
+    #[getter]
+    fn message(&self) -> Option<String> {
+        self.v.as_ref().err().map(|f| f.message.clone())
+    }
+    /// The verified voucher, or None.
+    #[getter]
+    fn voucher(&self) -> Option<VerifiedVoucher> {
+        self.v
+            .as_ref()
+            .ok()
+            .map(|v| VerifiedVoucher { v: v.clone() })
+    }
+    /// `{"index", "ok", "error", "message"}` and the voucher's fields (None on error).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        verdict_dict(py, self.index, &self.v)
+    }
+    fn __bool__(&self) -> bool {
+        self.v.is_ok()
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let state = (self.index, verdict_state(py, &self.v)?).into_pyobject(py)?;
+        reduce(py, "VerificationResult", state.into_any())
+    }
+    fn __repr__(&self) -> String {
+        match &self.v {
+            Ok(v) => format!(
+                "VerificationResult(index={}, ok=True, serial={:?})",
+                self.index, v.serial
+            ),
+            Err(f) => format!(
+                "VerificationResult(index={}, ok=False, error={:?})",
+                self.index, f.code
+            ),
+        }
+    }
+}
+
+/// The verdicts of a batch, in input order, kept in Rust until asked for: index it or
+/// iterate for `VerificationResult`s, count them by code, or turn them into a
+/// DataFrame in one line.
+///
+/// >>> batch = verifier.verify_batch(lines, now)
+/// >>> batch.counts()
+/// {'ok': 19998, 'expired': 2}
+/// >>> pandas.DataFrame(batch.to_columns())       # or pandas.DataFrame(batch.to_dicts())
+#[pyclass(module = "inclusif._inclusif", name = "VerificationBatch", frozen, eq)]
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerificationBatch {
+    items: Vec<Verdict>,
+}
+
+#[pymethods]
+impl VerificationBatch {
+    fn __len__(&self) -> usize {
+        self.items.len()
+    }
+    fn __getitem__(&self, index: isize) -> PyResult<VerificationResult> {
+        let i = index_of(index, self.items.len(), "result")?;
+        Ok(VerificationResult {
+            index: i,
+            v: self.items[i].clone(),
+        })
+    }
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+        let all: Vec<VerificationResult> = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(index, v)| VerificationResult {
+                index,
+                v: v.clone(),
+            })
+            .collect();
+        PyList::new(py, all)?.try_iter()
+    }
+    /// How many verified.
+    #[getter]
+    fn ok_count(&self) -> usize {
+        self.items.iter().filter(|v| v.is_ok()).count()
+    }
+    /// How many failed.
+    #[getter]
+    fn error_count(&self) -> usize {
+        self.items.len() - self.ok_count()
+    }
+    /// Counts by outcome: `"ok"` first, then each error code met, in the core's order
+    /// of checks.
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let codes = api::error_codes();
+        let mut tally = vec![0usize; codes.len()];
+        let mut ok = 0;
+        for v in &self.items {
+            match v {
+                Ok(_) => ok += 1,
+                Err(f) => {
+                    if let Some(i) = codes.iter().position(|c| *c == f.code) {
+                        tally[i] += 1;
+                    }
+                }
+            }
+        }
+        let d = PyDict::new(py);
+        if ok > 0 {
+            d.set_item("ok", ok)?;
+        }
+        for (code, n) in codes.iter().zip(tally) {
+            if n > 0 {
+                d.set_item(*code, n)?;
+            }
+        }
+        Ok(d)
+    }
+    /// The verified vouchers, in order (the failures left out).
+    fn vouchers(&self) -> Vec<VerifiedVoucher> {
+        self.items
+            .iter()
+            .filter_map(|v| v.as_ref().ok())
+            .map(|v| VerifiedVoucher { v: v.clone() })
+            .collect()
+    }
+    /// One dict per item (as `VerificationResult.to_dict`): `pandas.DataFrame(batch.to_dicts())`.
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| verdict_dict(py, i, v))
+            .collect()
+    }
+    /// Columnar: `{"index": [...], "ok": [...], "error": [...], "message": [...],
+    /// "issuer": [...], ...}`, one list per field, None where an item failed:
+    /// `pandas.DataFrame(batch.to_columns())`.
+    fn to_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let mut names = vec!["index", "ok", "error", "message"];
+        names.extend(VERIFIED_FIELDS);
+        let (dict, l) = columns(py, &names)?;
+        let none = py.None();
+        for (i, v) in self.items.iter().enumerate() {
+            l[0].append(i)?;
+            match v {
+                Ok(x) => {
+                    l[1].append(true)?;
+                    l[2].append(&none)?;
+                    l[3].append(&none)?;
+                    l[4].append(&x.issuer)?;
+                    l[5].append(x.kid)?;
+                    l[6].append(&x.serial)?;
+                    l[7].append(&x.short_code)?;
+                    l[8].append(&x.keypad_code)?;
+                    l[9].append(x.value_cents)?;
+                    l[10].append(x.valid_from)?;
+                    l[11].append(x.valid_until)?;
+                    l[12].append(x.scope)?;
+                }
+                Err(f) => {
+                    l[1].append(false)?;
+                    l[2].append(ERROR_CODE.member(py, f.code)?)?;
+                    l[3].append(&f.message)?;
+                    for list in &l[4..] {
+                        list.append(&none)?;
+                    }
+                }
+            }
+        }
+        Ok(dict)
+    }
+    /// Same as `to_columns()`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.to_columns(py)
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let states = self
+            .items
+            .iter()
+            .map(|v| verdict_state(py, v))
+            .collect::<PyResult<Vec<_>>>()?;
+        reduce(py, "VerificationBatch", PyList::new(py, states)?.into_any())
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "VerificationBatch(items={}, ok={})",
+            self.items.len(),
+            self.ok_count()
+        )
+    }
+}
+
+/// Verifies vouchers offline against a trust list, in the venue's time zone (civil
+/// dates; default Europe/Paris), for national vouchers and the given `scopes` (or any
+/// scope with `any_scope=True`, for an operator's server), refusing `revoked_serials`
+/// (20 hex digits, or short or keypad codes). A failed check raises
+/// `VoucherValidationError` (`VoucherError` for `trust_list_expired`) with the core's
+/// code; batches return every verdict instead, with the GIL released.
+///
+/// >>> verifier = Verifier(trust, time_zone="Indian/Reunion", scopes=[974])
+/// >>> verifier.verify("PN1:0400EQQD...", now).value_cents
+/// 1000
+/// >>> verifier.verify_batch(lines, now).counts()
+/// {'ok': 2, 'malformed': 1}
+#[pyclass(module = "inclusif._inclusif", name = "VoucherVerifier", frozen)]
+pub struct VoucherVerifier {
+    v: api::Verifier,
+}
+
+#[pymethods]
+impl VoucherVerifier {
+    /// A verifier over a `TrustList` (keyword options after it).
+    #[new]
+    #[pyo3(signature = (trust_list, *, time_zone=None, scopes=None, any_scope=false, revoked_serials=None))]
+    fn new(
+        trust_list: &TrustList,
+        time_zone: Option<&Bound<'_, PyAny>>,
+        scopes: Option<Vec<u16>>,
+        any_scope: bool,
+        revoked_serials: Option<Vec<String>>,
+    ) -> PyResult<Self> {
+        let options = api::VerifierOptions {
+            time_zone: time_zone_arg(time_zone)?,
+            scopes: scopes.unwrap_or_default(),
+            any_scope,
+            revoked_serials: revoked_serials.unwrap_or_default(),
+        };
+        Ok(VoucherVerifier {
+            v: api::Verifier::new(&trust_list.inner, &options).py()?,
+        })
+    }
+
+    /// The IANA time zone of civil dates.
+    #[getter]
+    fn time_zone(&self) -> String {
+        self.v.time_zone()
+    }
+
+    /// The trust list in use.
+    #[getter]
+    fn trust_list(&self) -> TrustList {
+        TrustList {
+            inner: self.v.trust_list(),
+        }
+    }
+
+    /// Replaces the trust list with a newer one (`trust_list_rollback` for an older one;
+    /// the same list again is a no-op). Safe while other threads verify.
+    fn replace_trust_list(&self, newer: &TrustList) -> PyResult<()> {
+        self.v.replace_trust_list(&newer.inner).py()
+    }
+
+    /// Verifies the strict text or the `PN1:` QR payload (what a scanner reads) at `at`.
+    fn verify(&self, text: &str, at: &Bound<'_, PyAny>) -> PyResult<VerifiedVoucher> {
+        let now = instant_arg(at, "at")?;
+        Ok(VerifiedVoucher {
+            v: self.v.verify_text(text, now).py()?,
+        })
+    }
+
+    /// Verifies text typed by a person at `at`.
+    fn verify_human(&self, text: &str, at: &Bound<'_, PyAny>) -> PyResult<VerifiedVoucher> {
+        let now = instant_arg(at, "at")?;
+        Ok(VerifiedVoucher {
+            v: self.v.verify_human(text, now).py()?,
+        })
+    }
+
+    /// Verifies the 85 raw bytes at `at`.
+    fn verify_bytes(&self, data: &[u8], at: &Bound<'_, PyAny>) -> PyResult<VerifiedVoucher> {
+        let now = instant_arg(at, "at")?;
+        Ok(VerifiedVoucher {
+            v: self.v.verify_bytes(data, now).py()?,
+        })
+    }
+
+    /// Verifies a parsed `Token` at `at`.
+    fn verify_token(
+        &self,
+        token: &VoucherToken,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<VerifiedVoucher> {
+        let now = instant_arg(at, "at")?;
+        Ok(VerifiedVoucher {
+            v: self.v.verify(&token.t, now).py()?,
+        })
+    }
+
+    /// Verifies many texts (strict, or typed by people when `human`) as one batch at
+    /// `at`, with the GIL released: one verdict per text, in order, the same as one by
+    /// one (signatures are checked together per key). Never raises for a bad token.
+    #[pyo3(signature = (texts, at, *, human=false))]
+    fn verify_batch(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+        human: bool,
+    ) -> PyResult<VerificationBatch> {
+        let now = instant_arg(at, "at")?;
+        let texts = texts_arg(texts)?;
+        let v = &self.v;
+        let items = py.detach(move || {
+            v.verify_batch(&texts, now, human)
+                .into_iter()
+                .map(verdict)
+                .collect()
+        });
+        Ok(VerificationBatch { items })
+    }
+
+    /// Verifies many raw 85-byte tokens as one batch at `at` (GIL released).
+    fn verify_batch_bytes(
+        &self,
+        py: Python<'_>,
+        tokens: &Bound<'_, PyAny>,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<VerificationBatch> {
+        let now = instant_arg(at, "at")?;
+        let tokens = bytes_arg(tokens)?;
+        let v = &self.v;
+        let items = py.detach(move || {
+            v.verify_batch_bytes(&tokens, now)
+                .into_iter()
+                .map(verdict)
+                .collect()
+        });
+        Ok(VerificationBatch { items })
+    }
+
+    fn __repr__(&self) -> String {
+        let list = self.v.trust_list();
+        format!(
+            "Verifier(time_zone={:?}, trust_list_sequence={})",
+            self.v.time_zone(),
+            list.sequence()
+        )
+    }
+}
+
+// ---- issuance ----
+
+/// What a voucher carries: its validity window (civil dates, inclusive, at most 1100
+/// days), face value in cents (default 1000, 10 €) and scope (default 0, national).
+///
+/// >>> VoucherSpec(date(2026, 1, 1), date(2026, 12, 31))
+/// VoucherSpec(valid_from=2026-01-01, valid_until=2026-12-31, value_cents=1000, scope=0)
+#[pyclass(module = "inclusif._inclusif", name = "VoucherSpec", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct VoucherSpec {
+    s: api::VoucherSpec,
+}
+
+#[pymethods]
+impl VoucherSpec {
+    /// A spec (the window is checked when vouchers are issued).
+    #[new]
+    #[pyo3(signature = (valid_from, valid_until, value_cents=1000, scope=0))]
+    fn new(
+        valid_from: &Bound<'_, PyAny>,
+        valid_until: &Bound<'_, PyAny>,
+        value_cents: u16,
+        scope: u16,
+    ) -> PyResult<Self> {
+        Ok(VoucherSpec {
+            s: api::VoucherSpec {
+                value_cents,
+                valid_from: date_arg(valid_from, "valid_from")?,
+                valid_until: date_arg(valid_until, "valid_until")?,
+                scope,
+            },
+        })
+    }
+    /// First valid civil date.
+    #[getter]
+    fn valid_from(&self) -> NaiveDate {
+        self.s.valid_from
+    }
+    /// Last valid civil date (inclusive).
+    #[getter]
+    fn valid_until(&self) -> NaiveDate {
+        self.s.valid_until
+    }
+    /// Face value in cents.
+    #[getter]
+    fn value_cents(&self) -> u16 {
+        self.s.value_cents
+    }
+    /// Scope.
+    #[getter]
+    fn scope(&self) -> u16 {
+        self.s.scope
+    }
+    /// Every field as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("valid_from", self.s.valid_from)?;
+        d.set_item("valid_until", self.s.valid_until)?;
+        d.set_item("value_cents", self.s.value_cents)?;
+        d.set_item("scope", self.s.scope)?;
+        Ok(d)
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let s = &self.s;
+        let state = (s.valid_from, s.valid_until, s.value_cents, s.scope).into_pyobject(py)?;
+        reduce(py, "VoucherSpec", state.into_any())
+    }
+    fn __repr__(&self) -> String {
+        let s = &self.s;
+        format!(
+            "VoucherSpec(valid_from={}, valid_until={}, value_cents={}, scope={})",
+            s.valid_from, s.valid_until, s.value_cents, s.scope
+        )
+    }
+}
+
+/// One issued voucher with what is printed on it: the token (`qr_payload` for the QR
+/// code), its serial, short code and keypad code.
+///
+/// >>> cheque = issuer.issue(spec)
+/// >>> cheque.short_code
+/// 'BVPG-0000-0000-0001-S'
+#[pyclass(
+    module = "inclusif._inclusif",
+    name = "IssuedVoucher",
+    frozen,
+    eq,
+    hash
+)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IssuedVoucher {
+    i: api::IssuedVoucher,
+}
+
+#[pymethods]
+impl IssuedVoucher {
+    /// The signed token.
+    #[getter]
+    fn token(&self) -> VoucherToken {
+        VoucherToken { t: self.i.token }
+    }
+    /// The serial (20 hex digits).
+    #[getter]
+    fn serial(&self) -> String {
+        self.i.serial.clone()
+    }
+    /// The short code, for checks by phone.
+    #[getter]
+    fn short_code(&self) -> String {
+        self.i.short_code.clone()
+    }
+    /// The keypad code.
+    #[getter]
+    fn keypad_code(&self) -> String {
+        self.i.keypad_code.clone()
+    }
+    /// The QR payload (`PN1:` and the strict text).
+    #[getter]
+    fn qr_payload(&self) -> String {
+        self.i.token.to_qr_payload()
+    }
+    /// The strict text.
+    #[getter]
+    fn text(&self) -> String {
+        self.i.token.to_text()
+    }
+    /// `{"serial", "short_code", "keypad_code", "qr_payload"}`: one booklet row.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("serial", &self.i.serial)?;
+        d.set_item("short_code", &self.i.short_code)?;
+        d.set_item("keypad_code", &self.i.keypad_code)?;
+        d.set_item("qr_payload", self.i.token.to_qr_payload())?;
+        Ok(d)
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let token = PyBytes::new(py, &self.i.token.to_bytes());
+        reduce(py, "IssuedVoucher", token.into_any())
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "IssuedVoucher(serial={:?}, short_code={:?})",
+            self.i.serial, self.i.short_code
+        )
+    }
+}
+
+fn issued(items: Vec<api::IssuedVoucher>) -> Vec<IssuedVoucher> {
+    items.into_iter().map(|i| IssuedVoucher { i }).collect()
+}
+
+/// An issuer's signing key with its registry key id: signs vouchers one at a time, by
+/// booklet, or by whole print runs (on every core, GIL released).
+///
+/// >>> issuer = Issuer(7, SecretKey.from_hex(vault["issuer-7"]))
+/// >>> booklet = issuer.booklet(VoucherSpec(date(2026, 1, 1), date(2026, 12, 31)))
+/// >>> len(booklet), booklet[0].qr_payload[:4]
+/// (10, 'PN1:')
+#[pyclass(module = "inclusif._inclusif", name = "VoucherIssuer", frozen)]
+pub struct VoucherIssuer {
+    inner: api::Issuer,
+}
+
+#[pymethods]
+impl VoucherIssuer {
+    /// An issuer from its key id and secret key (`SecretKey` or 32-byte seed).
+    #[new]
+    fn new(kid: u16, secret_key: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let seed = secret_arg(secret_key, "secret_key")?;
+        Ok(VoucherIssuer {
+            inner: api::Issuer::new(kid, &seed).py()?,
+        })
+    }
+
+    /// An issuer with a fresh random key (never shown: for tests and demonstrations).
+    #[staticmethod]
+    fn generate(kid: u16) -> PyResult<Self> {
+        Ok(VoucherIssuer {
+            inner: api::Issuer::generate(kid).py()?,
+        })
+    }
+
+    /// The key id.
+    #[getter]
+    fn kid(&self) -> u16 {
+        self.inner.kid()
+    }
+
+    /// The public key to list in the trust list.
+    #[getter]
+    fn public_key(&self) -> PublicKey {
+        PublicKey {
+            inner: self.inner.public_key(),
+        }
+    }
+
+    /// Signs one voucher, with `serial` (20 hex digits) or a fresh random one.
+    #[pyo3(signature = (spec, serial=None))]
+    fn issue(&self, spec: &VoucherSpec, serial: Option<&str>) -> PyResult<IssuedVoucher> {
+        Ok(IssuedVoucher {
+            i: self.inner.issue(&spec.s, serial).py()?,
+        })
+    }
+
+    /// A booklet (carnet) of `cheques` vouchers (default 10) with distinct random serials.
+    #[pyo3(signature = (spec, cheques=10))]
+    fn booklet(&self, spec: &VoucherSpec, cheques: u16) -> PyResult<Vec<IssuedVoucher>> {
+        Ok(issued(self.inner.booklet(&spec.s, cheques).py()?))
+    }
+
+    /// A print run of `count` vouchers with distinct random serials, signed on every
+    /// core with the GIL released, in a stable order. `progress(done, total)`, if given,
+    /// is called about a hundred times and once at the end; an exception it raises
+    /// stops the reports and is raised once the run is signed.
+    #[pyo3(signature = (spec, count, progress=None))]
+    fn print_run(
+        &self,
+        py: Python<'_>,
+        spec: &VoucherSpec,
+        count: u64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Vec<IssuedVoucher>> {
+        let progress = progress.filter(|p| !p.is_none(py));
+        let mut failed: Option<PyErr> = None;
+        let inner = &self.inner;
+        let s = spec.s;
+        let result = py.detach(|| {
+            let mut report = |done: u64, total: u64| {
+                if let (Some(p), None) = (&progress, &failed) {
+                    Python::attach(|py| {
+                        if let Err(e) = p.call1(py, (done, total)) {
+                            failed = Some(e);
+                        }
+                    });
+                }
+            };
+            inner.print_run(&s, count, &mut report)
+        });
+        let run = result.py()?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(issued(run)),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Issuer(kid={}, public_key={:?})",
+            self.inner.kid(),
+            self.inner.public_key().to_hex()
+        )
+    }
+}
+
+// ---- redemption ----
+
+/// A recorded redemption: which issuer's serial, signed by which key, worth what, at
+/// which venue and when. Build one by hand only to record a redemption made elsewhere.
+///
+/// >>> r = ledger.redeem(voucher, "venue-lyon-01", now)
+/// >>> r.venue, r.value_cents
+/// ('venue-lyon-01', 1000)
+#[pyclass(module = "inclusif._inclusif", name = "Redemption", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Redemption {
+    r: api::Redemption,
+}
+
+fn redemption_state<'py>(py: Python<'py>, r: &api::Redemption) -> PyResult<Bound<'py, PyAny>> {
+    Ok((
+        r.issuer.clone(),
+        r.serial.clone(),
+        r.kid,
+        r.value_cents,
+        r.venue.clone(),
+        r.at,
+    )
+        .into_pyobject(py)?
+        .into_any())
+}
+
+fn redemption_from_state(state: &Bound<'_, PyAny>) -> PyResult<api::Redemption> {
+    let (issuer, serial, kid, value_cents, venue, at): (
+        String,
+        String,
+        u16,
+        u16,
+        String,
+        Bound<'_, PyAny>,
+    ) = state.extract()?;
+    Redemption::new(issuer, serial, kid, value_cents, venue, &at).map(|r| r.r)
+}
+
+#[pymethods]
+impl Redemption {
+    /// A redemption from its fields (checked as a ledger checks them when recorded).
+    #[new]
+    fn new(
+        issuer: String,
+        serial: String,
+        kid: u16,
+        value_cents: u16,
+        venue: String,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let r = api::Redemption {
+            issuer,
+            serial,
+            kid,
+            value_cents,
+            venue,
+            at: instant_arg(at, "at")?,
+        };
+        r.check().py()?;
+        Ok(Redemption { r })
+    }
+    /// Reads one JSON object (a line of `OfflineQueue.export_jsonl()`).
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        Ok(Redemption {
+            r: api::Redemption::from_json(text).py()?,
+        })
+    }
+    /// The issuer.
+    #[getter]
+    fn issuer(&self) -> String {
+        self.r.issuer.clone()
+    }
+    /// The serial (20 hex digits).
+    #[getter]
+    fn serial(&self) -> String {
+        self.r.serial.clone()
+    }
+    /// The key id that signed the redeemed token.
+    #[getter]
+    fn kid(&self) -> u16 {
+        self.r.kid
+    }
+    /// Face value in cents.
+    #[getter]
+    fn value_cents(&self) -> u16 {
+        self.r.value_cents
+    }
+    /// Face value in euros (`decimal.Decimal`).
+    #[getter]
+    fn value(&self) -> Decimal {
+        euros(self.r.value_cents)
+    }
+    /// The venue that accepted the cheque.
+    #[getter]
+    fn venue(&self) -> String {
+        self.r.venue.clone()
+    }
+    /// When the venue accepted it.
+    #[getter]
+    fn at(&self) -> DateTime<Utc> {
+        self.r.at
+    }
+    /// One JSON object.
+    fn to_json(&self) -> String {
+        self.r.to_json()
+    }
+    /// Every field as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("issuer", &self.r.issuer)?;
+        d.set_item("serial", &self.r.serial)?;
+        d.set_item("kid", self.r.kid)?;
+        d.set_item("value_cents", self.r.value_cents)?;
+        d.set_item("venue", &self.r.venue)?;
+        d.set_item("at", self.r.at)?;
+        Ok(d)
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        reduce(py, "Redemption", redemption_state(py, &self.r)?)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Redemption(issuer={:?}, serial={:?}, venue={:?}, at={})",
+            self.r.issuer,
+            self.r.serial,
+            self.r.venue,
+            self.r.at.to_rfc3339()
+        )
+    }
+}
+
+fn redemptions(items: Vec<api::Redemption>) -> Vec<Redemption> {
+    items.into_iter().map(|r| Redemption { r }).collect()
+}
+
+/// A thread-safe in-memory redemption ledger: each serial is redeemed at most once per
+/// issuer; a second time raises `VoucherError` (`already_redeemed`, naming the first
+/// venue and time). Lost when the process ends.
+///
+/// >>> ledger = MemoryLedger()
+/// >>> ledger.redeem(voucher, "venue-lyon-01", now).venue
+/// 'venue-lyon-01'
+/// >>> pandas.DataFrame(ledger.to_dicts())
+#[pyclass(module = "inclusif._inclusif", name = "MemoryLedger", frozen)]
+pub struct MemoryLedger {
+    inner: api::MemoryLedger,
+}
+
+#[pymethods]
+impl MemoryLedger {
+    /// An empty ledger.
+    #[new]
+    fn new() -> Self {
+        MemoryLedger {
+            inner: api::MemoryLedger::new(),
+        }
+    }
+    /// Redeems a verified voucher at a venue at `at`.
+    fn redeem(
+        &self,
+        voucher: &VerifiedVoucher,
+        venue: &str,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<Redemption> {
+        let at = instant_arg(at, "at")?;
+        Ok(Redemption {
+            r: self.inner.redeem(&voucher.v, venue, at).py()?,
+        })
+    }
+    /// Records a redemption made elsewhere.
+    fn record(&self, redemption: &Redemption) -> PyResult<Redemption> {
+        Ok(Redemption {
+            r: self.inner.record(&redemption.r).py()?,
+        })
+    }
+    /// The redemption of an issuer's serial, or None.
+    fn redemption(&self, issuer: &str, serial: &str) -> PyResult<Option<Redemption>> {
+        Ok(self
+            .inner
+            .redemption(issuer, serial)
+            .py()?
+            .map(|r| Redemption { r }))
+    }
+    /// Every redemption, by time, then issuer and serial.
+    fn redemptions(&self) -> Vec<Redemption> {
+        redemptions(self.inner.redemptions())
+    }
+    /// Every redemption as a dict: `pandas.DataFrame(ledger.to_dicts())`.
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.redemptions().iter().map(|r| r.to_dict(py)).collect()
+    }
+    fn __len__(&self) -> usize {
+        usize::try_from(self.inner.len()).unwrap_or(usize::MAX)
+    }
+    fn __repr__(&self) -> String {
+        format!("MemoryLedger(redemptions={})", self.inner.len())
+    }
+}
+
+/// What happened to one queued redemption at sync: `status` `REDEEMED` (this one
+/// counts) or `CONFLICT` (`winner` reached the ledger first). Truthy when redeemed.
+///
+/// >>> [o.status for o in queue.sync(ledger).outcomes]
+/// [<SyncStatus.REDEEMED: 'redeemed'>, <SyncStatus.CONFLICT: 'conflict'>]
+#[pyclass(module = "inclusif._inclusif", name = "SyncOutcome", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SyncOutcome {
+    o: api::SyncOutcome,
+}
+
+#[pymethods]
+impl SyncOutcome {
+    /// The `SyncStatus`.
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        SYNC_STATUS.member(py, self.o.status)
+    }
+    /// Whether this device's redemption is the one that counts.
+    #[getter]
+    fn redeemed(&self) -> bool {
+        self.o.status == "redeemed"
+    }
+    /// The redemption this device queued.
+    #[getter]
+    fn queued(&self) -> Redemption {
+        Redemption {
+            r: self.o.queued.clone(),
+        }
+    }
+    /// The redemption that counts (`queued` itself when redeemed).
+    #[getter]
+    fn winner(&self) -> Redemption {
+        Redemption {
+            r: self.o.winner.clone(),
+        }
+    }
+    /// `{"status", "issuer", "serial", "value_cents", "venue", "at", "winner_venue", "winner_at"}`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        let (q, w) = (&self.o.queued, &self.o.winner);
+        d.set_item("status", self.status(py)?)?;
+        d.set_item("issuer", &q.issuer)?;
+        d.set_item("serial", &q.serial)?;
+        d.set_item("value_cents", q.value_cents)?;
+        d.set_item("venue", &q.venue)?;
+        d.set_item("at", q.at)?;
+        d.set_item("winner_venue", &w.venue)?;
+        d.set_item("winner_at", w.at)?;
+        Ok(d)
+    }
+    fn __bool__(&self) -> bool {
+        self.redeemed()
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let state = (
+            self.o.status,
+            redemption_state(py, &self.o.queued)?,
+            redemption_state(py, &self.o.winner)?,
+        )
+            .into_pyobject(py)?;
+        reduce(py, "SyncOutcome", state.into_any())
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "SyncOutcome(status={}, serial={:?}, winner_venue={:?})",
+            self.o.status, self.o.queued.serial, self.o.winner.venue
+        )
+    }
+}
+
+fn outcome_from_state(state: &Bound<'_, PyAny>) -> PyResult<api::SyncOutcome> {
+    let (status, queued, winner): (String, Bound<'_, PyAny>, Bound<'_, PyAny>) = state.extract()?;
+    let status = api::sync_statuses()
+        .into_iter()
+        .find(|s| *s == status)
+        .ok_or_else(|| PyValueError::new_err(format!("{status:?} is not a sync status")))?;
+    Ok(api::SyncOutcome {
+        status,
+        queued: redemption_from_state(&queued)?,
+        winner: redemption_from_state(&winner)?,
+    })
+}
+
+/// The result of `OfflineQueue.sync`: one `SyncOutcome` per settled redemption and, if
+/// the ledger failed part way, its `error` (the unsettled items stay queued: syncing
+/// again is safe). Truthy when complete.
+///
+/// >>> report = queue.sync(ledger)
+/// >>> report.complete, len(report.outcomes)
+/// (True, 3)
+#[pyclass(module = "inclusif._inclusif", name = "SyncReport", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SyncReport {
+    outcomes: Vec<api::SyncOutcome>,
+    error: Option<Failure>,
+}
+
+#[pymethods]
+impl SyncReport {
+    /// One outcome per settled redemption, in queue order.
+    #[getter]
+    fn outcomes(&self) -> Vec<SyncOutcome> {
+        self.outcomes
+            .iter()
+            .map(|o| SyncOutcome { o: o.clone() })
+            .collect()
+    }
+    /// Whether every queued redemption was settled.
+    #[getter]
+    fn complete(&self) -> bool {
+        self.error.is_none()
+    }
+    /// The ledger's `ErrorCode` if the sync stopped early, else None.
+    #[getter]
+    fn error<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.error
+            .as_ref()
+            .map(|f| ERROR_CODE.member(py, f.code))
+            .transpose()
+    }
+    /// The ledger's message, or None.
+    #[getter]
+    fn message(&self) -> Option<String> {
+        self.error.as_ref().map(|f| f.message.clone())
+    }
+    /// How many redemptions count (`redeemed`) and how many lost (`conflict`).
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for s in api::sync_statuses() {
+            d.set_item(s, self.outcomes.iter().filter(|o| o.status == s).count())?;
+        }
+        Ok(d)
+    }
+    /// One dict per outcome (as `SyncOutcome.to_dict`).
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.outcomes().iter().map(|o| o.to_dict(py)).collect()
+    }
+    fn __bool__(&self) -> bool {
+        self.error.is_none()
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let outcomes = self
+            .outcomes()
+            .iter()
+            .map(|o| o.__reduce__(py)?.get_item(1)?.get_item(1))
+            .collect::<PyResult<Vec<_>>>()?;
+        let (code, message) = match &self.error {
+            Some(f) => (Some(f.code), Some(f.message.clone())),
+            None => (None, None),
+        };
+        let state = (outcomes, code, message).into_pyobject(py)?;
+        reduce(py, "SyncReport", state.into_any())
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "SyncReport(outcomes={}, complete={})",
+            self.outcomes.len(),
+            if self.error.is_none() {
+                "True"
+            } else {
+                "False"
+            }
+        )
+    }
+}
+
+/// A venue device's queue of redemptions accepted offline: `accept` verified vouchers,
+/// `export_jsonl()` the queue to send it or keep it across restarts (`from_jsonl`
+/// restores it), and `sync` it to the ledger when back online: the first redemption to
+/// reach the ledger wins, later ones come back as conflicts. Thread-safe.
+///
+/// >>> queue = OfflineQueue("venue-gueret-02")
+/// >>> queue.accept(voucher, now)
+/// >>> Path("queue.jsonl").write_text(queue.export_jsonl())
+/// >>> queue.sync(ledger).complete
+/// True
+#[pyclass(module = "inclusif._inclusif", name = "OfflineQueue", frozen)]
+pub struct OfflineQueue {
+    inner: api::OfflineQueue,
+}
+
+#[pymethods]
+impl OfflineQueue {
+    /// An empty queue for a venue.
+    #[new]
+    fn new(venue: &str) -> Self {
+        OfflineQueue {
+            inner: api::OfflineQueue::new(venue),
+        }
+    }
+    /// A queue restored from its pending `Redemption`s (`invalid_field` for another
+    /// venue's, `already_redeemed` for a serial twice).
+    #[staticmethod]
+    fn restore(venue: &str, pending: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let items = pending
+            .try_iter()?
+            .enumerate()
+            .map(|(i, item)| {
+                let item = item?;
+                item.cast::<Redemption>()
+                    .map(|r| r.get().r.clone())
+                    .map_err(|_| {
+                        PyTypeError::new_err(format!(
+                            "pending[{i}]: expected a Redemption, got {}",
+                            type_name(&item)
+                        ))
+                    })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(OfflineQueue {
+            inner: api::OfflineQueue::restore(venue, &items).py()?,
+        })
+    }
+    /// A queue restored from `export_jsonl()` text (errors name the line).
+    #[staticmethod]
+    fn from_jsonl(venue: &str, text: &str) -> PyResult<Self> {
+        Ok(OfflineQueue {
+            inner: api::OfflineQueue::from_jsonl(venue, text).py()?,
+        })
+    }
+    /// The venue.
+    #[getter]
+    fn venue(&self) -> String {
+        self.inner.venue()
+    }
+    /// Accepts a verified voucher offline at `at` (`already_redeemed` if this device
+    /// already accepted its serial).
+    fn accept(&self, voucher: &VerifiedVoucher, at: &Bound<'_, PyAny>) -> PyResult<Redemption> {
+        let at = instant_arg(at, "at")?;
+        Ok(Redemption {
+            r: self.inner.accept(&voucher.v, at).py()?,
+        })
+    }
+    /// The redemptions waiting for sync, in the order accepted.
+    fn pending(&self) -> Vec<Redemption> {
+        redemptions(self.inner.pending())
+    }
+    /// The pending redemptions as JSON Lines (one object a line).
+    fn export_jsonl(&self) -> String {
+        self.inner.export_jsonl()
+    }
+    /// Sends the queue to the ledger, in order; settled items leave the queue.
+    fn sync(&self, ledger: &MemoryLedger) -> SyncReport {
+        let r = self.inner.sync(&ledger.inner);
+        SyncReport {
+            outcomes: r.outcomes,
+            error: r.error.map(|e| Failure {
+                code: e.code,
+                message: e.message,
+            }),
+        }
+    }
+    fn __len__(&self) -> usize {
+        usize::try_from(self.inner.len()).unwrap_or(usize::MAX)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "OfflineQueue(venue={:?}, pending={})",
+            self.inner.venue(),
+            self.inner.len()
+        )
+    }
+}
+
+// ---- pickling ----
+
+/// Rebuilds a voucher value pickled by `__reduce__` (internal), with the core's checks.
+#[pyfunction]
+fn _voucher_unpickle(py: Python<'_>, kind: &str, state: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let bytes = || -> PyResult<&[u8]> {
+        state
+            .cast::<PyBytes>()
+            .map(|b| b.as_bytes())
+            .map_err(|_| PyTypeError::new_err(format!("{kind}: expected bytes")))
+    };
+    match kind {
+        "PublicKey" => PublicKey::new(bytes()?)?.into_py_any(py),
+        "VoucherToken" => VoucherToken::new(bytes()?)?.into_py_any(py),
+        "IssuedVoucher" => IssuedVoucher {
+            i: api::IssuedVoucher {
+                token: api::Token::from_bytes(bytes()?).py()?,
+                serial: String::new(),
+                short_code: String::new(),
+                keypad_code: String::new(),
+            },
+        }
+        .with_codes()
+        .into_py_any(py),
+        "TrustEntry" => TrustEntry {
+            inner: entry_from_state(py, state)?,
+        }
+        .into_py_any(py),
+        "TrustList" => {
+            let (sequence, issued_at, max_age, entries): (
+                u64,
+                Bound<'_, PyAny>,
+                u32,
+                Vec<Bound<'_, PyAny>>,
+            ) = state.extract()?;
+            let entries = entries
+                .iter()
+                .map(|e| entry_from_state(py, e))
+                .collect::<PyResult<Vec<_>>>()?;
+            let at = instant_arg(&issued_at, "issued_at")?;
+            TrustList {
+                inner: api::TrustList::new(sequence, at, max_age, &entries).py()?,
+            }
+            .into_py_any(py)
+        }
+        "VerifiedVoucher" => VerifiedVoucher {
+            v: verified_from_state(state)?,
+        }
+        .into_py_any(py),
+        "VerificationResult" => {
+            let (index, v): (usize, Bound<'_, PyAny>) = state.extract()?;
+            VerificationResult {
+                index,
+                v: verdict_from_state(&v)?,
+            }
+            .into_py_any(py)
+        }
+        "VerificationBatch" => {
+            let items: Vec<Bound<'_, PyAny>> = state.extract()?;
+            VerificationBatch {
+                items: items
+                    .iter()
+                    .map(verdict_from_state)
+                    .collect::<PyResult<Vec<_>>>()?,
+            }
+            .into_py_any(py)
+        }
+        "VoucherSpec" => {
+            let (from, until, value_cents, scope): (Bound<'_, PyAny>, Bound<'_, PyAny>, u16, u16) =
+                state.extract()?;
+            VoucherSpec::new(&from, &until, value_cents, scope)?.into_py_any(py)
+        }
+        "Redemption" => Redemption {
+            r: redemption_from_state(state)?,
+        }
+        .into_py_any(py),
+        "SyncOutcome" => SyncOutcome {
+            o: outcome_from_state(state)?,
+        }
+        .into_py_any(py),
+        "SyncReport" => {
+            let (outcomes, code, message): (Vec<Bound<'_, PyAny>>, Option<String>, Option<String>) =
+                state.extract()?;
+            SyncReport {
+                outcomes: outcomes
+                    .iter()
+                    .map(outcome_from_state)
+                    .collect::<PyResult<Vec<_>>>()?,
+                error: code
+                    .map(|c| {
+                        static_code(&c).map(|code| Failure {
+                            code,
+                            message: message.unwrap_or_default(),
+                        })
+                    })
+                    .transpose()?,
+            }
+            .into_py_any(py)
+        }
+        other => Err(PyValueError::new_err(format!(
+            "{other:?} is not a pickled voucher value"
+        ))),
+    }
+}
+
+impl IssuedVoucher {
+    /// Fills the codes from the token's serial.
+    fn with_codes(mut self) -> Self {
+        let t = self.i.token;
+        self.i.serial = t.serial();
+        self.i.short_code = t.short_code();
+        self.i.keypad_code = t.keypad_code();
+        self
+    }
+}
 
 /// Adds the domain's classes and functions to the native module.
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add(
+        "VOUCHER_ERROR_CODES",
+        PyTuple::new(m.py(), api::error_codes())?,
+    )?;
+    m.add_class::<SecretKey>()?;
+    m.add_class::<PublicKey>()?;
+    m.add_class::<TrustEntry>()?;
+    m.add_class::<TrustList>()?;
+    m.add_class::<VoucherToken>()?;
+    m.add_class::<VerifiedVoucher>()?;
+    m.add_class::<VerificationResult>()?;
+    m.add_class::<VerificationBatch>()?;
+    m.add_class::<VoucherVerifier>()?;
+    m.add_class::<VoucherSpec>()?;
+    m.add_class::<IssuedVoucher>()?;
+    m.add_class::<VoucherIssuer>()?;
+    m.add_class::<Redemption>()?;
+    m.add_class::<MemoryLedger>()?;
+    m.add_class::<SyncOutcome>()?;
+    m.add_class::<SyncReport>()?;
+    m.add_class::<OfflineQueue>()?;
+    m.add_function(wrap_pyfunction!(short_code, m)?)?;
+    m.add_function(wrap_pyfunction!(keypad_code, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_short_code, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_keypad_code, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_phone_code, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_human, m)?)?;
+    m.add_function(wrap_pyfunction!(random_serial, m)?)?;
+    m.add_function(wrap_pyfunction!(_voucher_unpickle, m)?)?;
     Ok(())
 }
