@@ -21,9 +21,7 @@ pub fn to_py_err(e: Error) -> PyErr {
 
 fn raise(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-    let module = ERRORS.get_or_try_init(py, || {
-        py.import("inclusif.errors").map(Bound::unbind)
-    })?;
+    let module = ERRORS.get_or_try_init(py, || py.import("inclusif.errors").map(Bound::unbind))?;
     let domain = match e.domain {
         Domain::Voucher => "Voucher",
         Domain::Funding => "Funding",
@@ -68,9 +66,9 @@ pub fn decimal_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
         )));
     }
     if obj.is_instance_of::<PyInt>() {
-        let v: i64 = obj.extract().map_err(|_| {
-            PyValueError::new_err(format!("{field}: the integer is out of range"))
-        })?;
+        let v: i64 = obj
+            .extract()
+            .map_err(|_| PyValueError::new_err(format!("{field}: the integer is out of range")))?;
         return Ok(Decimal::from(v));
     }
     if is_decimal(obj)? {

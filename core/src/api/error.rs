@@ -140,9 +140,15 @@ mod tests {
     #[test]
     fn a_domain_error_keeps_its_code_message_and_kind() {
         let e: Error = VoucherError::BadSignature { kid: 3 }.into();
-        assert_eq!((e.domain, e.code, e.kind), (Domain::Voucher, "bad_signature", ErrorKind::Invalid));
+        assert_eq!(
+            (e.domain, e.code, e.kind),
+            (Domain::Voucher, "bad_signature", ErrorKind::Invalid)
+        );
         assert_eq!(e.message, VoucherError::BadSignature { kid: 3 }.to_string());
-        let e: Error = VoucherError::LedgerUnavailable { reason: "disk".into() }.into();
+        let e: Error = VoucherError::LedgerUnavailable {
+            reason: "disk".into(),
+        }
+        .into();
         assert_eq!(e.kind, ErrorKind::Refused);
     }
 }
