@@ -4,7 +4,9 @@ installs it into a fresh virtual environment), never the source tree."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +32,26 @@ def seeds(target: str) -> list[Path]:
         if base.is_dir():
             found.extend(sorted(p for p in base.iterdir() if p.is_file()))
     return found
+
+
+def no_panic(call: Callable[[], Any]) -> Any:
+    """The call's result, None for an InclusifError; a Rust panic (pyo3's PanicException,
+    a BaseException) fails the test; anything else propagates."""
+    from inclusif import InclusifError
+
+    try:
+        return call()
+    except InclusifError:
+        return None
+    except BaseException as e:
+        if type(e).__name__ == "PanicException":
+            pytest.fail(f"a Rust panic reached Python: {e!r}")
+        raise
+
+
+def seed_ids(paths: list[Path]) -> list[str]:
+    """Readable test ids for seed files: `seeds/<target>/<file>`."""
+    return [f"{p.parent.parent.name}/{p.parent.name}/{p.name}" for p in paths]
 
 
 @pytest.fixture(scope="session")

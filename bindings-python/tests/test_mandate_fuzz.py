@@ -5,16 +5,14 @@ panic (pyo3_runtime.PanicException, a BaseException caught here explicitly)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import VECTORS, read_tsv, seeds
+from conftest import VECTORS, no_panic, read_tsv, seed_ids, seeds
 
-from inclusif import InclusifError, MandateValidationError
+from inclusif import MandateValidationError
 from inclusif.mandate import Journal, MandateToken, MandateVerifier, run_scenario, verify_journal
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=timezone.utc)
@@ -27,22 +25,6 @@ JOURNAL_KEYS = {
 VERIFIER = MandateVerifier(keys={3: MANDATE_KID3})
 
 
-def no_panic(call: Callable[[], Any]) -> Any:
-    """The call's result, None for an InclusifError; a panic (or anything else) fails."""
-    try:
-        return call()
-    except InclusifError:
-        return None
-    except BaseException as e:  # PanicException derives from BaseException
-        if type(e).__name__ == "PanicException":
-            pytest.fail(f"a Rust panic reached Python: {e!r}")
-        raise
-
-
-def ids(paths: list[Path]) -> list[str]:
-    return [f"{p.parent.parent.name}/{p.parent.name}/{p.name}" for p in paths]
-
-
 TOKEN_SEEDS = seeds("mandate_token")
 JOURNAL_SEEDS = seeds("journal")
 SCENARIO_SEEDS = seeds("scenario")
@@ -52,7 +34,7 @@ def test_there_are_seeds() -> None:
     assert len(TOKEN_SEEDS) >= 50 and len(JOURNAL_SEEDS) >= 30 and len(SCENARIO_SEEDS) >= 30
 
 
-@pytest.mark.parametrize("path", TOKEN_SEEDS, ids=ids(TOKEN_SEEDS))
+@pytest.mark.parametrize("path", TOKEN_SEEDS, ids=seed_ids(TOKEN_SEEDS))
 def test_mandate_token_seed(path: Path) -> None:
     data = path.read_bytes()
     text = data.decode("utf-8", "replace")  # Rust's from_utf8_lossy
@@ -78,7 +60,7 @@ def test_mandate_token_seed(path: Path) -> None:
     no_panic(lambda: VERIFIER.verify_batch([text], NOW, human=True))
 
 
-@pytest.mark.parametrize("path", JOURNAL_SEEDS, ids=ids(JOURNAL_SEEDS))
+@pytest.mark.parametrize("path", JOURNAL_SEEDS, ids=seed_ids(JOURNAL_SEEDS))
 def test_journal_seed(path: Path) -> None:
     text = path.read_bytes().decode("utf-8", "replace")
     report = no_panic(lambda: verify_journal(text, JOURNAL_KEYS))
@@ -101,7 +83,7 @@ def test_journal_seed(path: Path) -> None:
         assert journal.to_jsonl() == (text if text == "" or text.endswith("\n") else text + "\n")
 
 
-@pytest.mark.parametrize("path", SCENARIO_SEEDS, ids=ids(SCENARIO_SEEDS))
+@pytest.mark.parametrize("path", SCENARIO_SEEDS, ids=seed_ids(SCENARIO_SEEDS))
 def test_scenario_seed(path: Path) -> None:
     text = path.read_bytes().decode("utf-8", "replace")
     result = no_panic(lambda: run_scenario(text))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import VECTORS, read_tsv, seeds
+from conftest import VECTORS, no_panic, read_tsv, seed_ids, seeds
 
 from inclusif import InclusifError
 from inclusif.voucher import (
@@ -49,18 +49,6 @@ OPERATOR = Verifier(
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-def no_panic(call: Callable[[], Any]) -> Any:
-    """The call's result, None for an InclusifError; a panic (or anything else) fails."""
-    try:
-        return call()
-    except InclusifError:
-        return None
-    except BaseException as e:  # PanicException derives from BaseException
-        if type(e).__name__ == "PanicException":
-            pytest.fail(f"a Rust panic reached Python: {e!r}")
-        raise
-
-
 def code_of(call: Callable[[], Any]) -> str:
     """`ok` or the InclusifError's code (a panic fails)."""
     try:
@@ -72,10 +60,6 @@ def code_of(call: Callable[[], Any]) -> str:
             pytest.fail(f"a Rust panic reached Python: {e!r}")
         raise
     return "ok"
-
-
-def ids(paths: list[Path]) -> list[str]:
-    return [f"{p.parent.parent.name}/{p.parent.name}/{p.name}" for p in paths]
 
 
 STRICT = seeds("strict_parse")
@@ -95,7 +79,7 @@ def text_of(path: Path) -> tuple[bytes, str]:
     return data, data.decode("utf-8", "replace")  # Rust's from_utf8_lossy
 
 
-@pytest.mark.parametrize("path", STRICT, ids=ids(STRICT))
+@pytest.mark.parametrize("path", STRICT, ids=seed_ids(STRICT))
 def test_strict_parse_seed(path: Path) -> None:
     data, text = text_of(path)
     t = no_panic(lambda: Token.from_text(text))
@@ -110,7 +94,7 @@ def test_strict_parse_seed(path: Path) -> None:
     assert Token.from_human(t.to_text()) == Token.from_human(t.to_qr_payload()) == t
 
 
-@pytest.mark.parametrize("path", HUMAN, ids=ids(HUMAN))
+@pytest.mark.parametrize("path", HUMAN, ids=seed_ids(HUMAN))
 def test_human_parse_seed(path: Path) -> None:
     _, text = text_of(path)
     parsed = no_panic(lambda: Token.from_human(text))
@@ -142,7 +126,7 @@ def is_keypad_shaped(text: str) -> bool:
     return len(digits) == 26 and all(c.isascii() and (c.isdigit() or c in " \t-") for c in text)
 
 
-@pytest.mark.parametrize("path", SHORT, ids=ids(SHORT))
+@pytest.mark.parametrize("path", SHORT, ids=seed_ids(SHORT))
 def test_short_code_seed(path: Path) -> None:
     data, text = text_of(path)
     phone = code_of(lambda: parse_phone_code(text))
@@ -180,7 +164,7 @@ def test_short_code_seed(path: Path) -> None:
             assert code_of(lambda: parse_phone_code(swapped)) == "bad_check_character"
 
 
-@pytest.mark.parametrize("path", TRUST_LISTS, ids=ids(TRUST_LISTS))
+@pytest.mark.parametrize("path", TRUST_LISTS, ids=seed_ids(TRUST_LISTS))
 def test_trust_list_seed(path: Path) -> None:
     data = path.read_bytes()
     listed = no_panic(lambda: TrustList.open(data, ROOT_PUBLIC))
@@ -207,7 +191,7 @@ def xor_pairs(b: bytearray, data: bytes) -> None:
         b[pair[0] % len(b)] ^= pair[1] if len(pair) > 1 else 0x01
 
 
-@pytest.mark.parametrize("path", VERIFY, ids=ids(VERIFY))
+@pytest.mark.parametrize("path", VERIFY, ids=seed_ids(VERIFY))
 def test_verify_seed(path: Path) -> None:
     data, text = text_of(path)
     parsed = [
