@@ -1,1 +1,1534 @@
-//! The voucher domain for bindings (filled by its binding work).
+//! The voucher domain for bindings: keys, signed trust lists, issuance, offline
+//! verification (one token or a batch), short and keypad codes, and redemption (an
+//! in-memory ledger and a venue device's offline queue).
+//!
+//! Values cross the boundary as owned, plain data: keys and tokens as bytes (32-byte
+//! Ed25519 public keys and secret seeds, 85-byte tokens), serials as 20 lowercase hex
+//! digits, civil dates as [`NaiveDate`], instants as UTC [`DateTime`], time zones by
+//! their IANA name, key statuses (`active`, `revoked`) and sync outcomes (`redeemed`,
+//! `conflict`) as snake_case strings. Records are plain structs with public fields;
+//! the stateful objects ([`Verifier`], [`Issuer`], [`MemoryLedger`], [`OfflineQueue`])
+//! take `&self` and are `Send + Sync` (a `Mutex` or `RwLock` inside where they change),
+//! so a binding can share them behind an `Arc`. Every error is a [`Domain::Voucher`]
+//! error with the core's stable code.
+//!
+//! ```
+//! use chrono::{NaiveDate, TimeZone, Utc};
+//! use inclusif_core::api::voucher::{
+//!     Issuer, MemoryLedger, SecretKey, TrustEntry, TrustList, Verifier, VerifierOptions,
+//!     VoucherSpec,
+//! };
+//!
+//! let now = Utc.with_ymd_and_hms(2026, 6, 1, 10, 0, 0).unwrap();
+//! let (root, issuer_key) = (SecretKey::generate(), SecretKey::generate());
+//! let issuer = Issuer::new(7, &issuer_key.to_bytes()).unwrap();
+//! let entry = TrustEntry::unrestricted(7, "aptic", issuer.public_key());
+//! let signed = TrustList::new(1, now, 7 * 86_400, &[entry]).unwrap().sign(&root.to_bytes()).unwrap();
+//!
+//! // A venue's device: load the list (checked against the root key and its maximum age).
+//! let trust = TrustList::load(&signed, &root.public_key().to_bytes(), now).unwrap();
+//! let verifier = Verifier::new(&trust, &VerifierOptions::default()).unwrap();
+//! let date = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+//! let spec = VoucherSpec::pass_numerique(date(1, 1), date(12, 31));
+//! let cheque = issuer.issue(&spec, None).unwrap();
+//! let verified = verifier.verify_text(&cheque.token.to_qr_payload(), now).unwrap();
+//! assert_eq!((verified.issuer.as_str(), verified.value_cents), ("aptic", 1000));
+//!
+//! let ledger = MemoryLedger::new();
+//! ledger.redeem(&verified, "venue-lyon-01", now).unwrap();
+//! let again = ledger.redeem(&verified, "venue-gueret-02", now).unwrap_err();
+//! assert_eq!(again.code, "already_redeemed");
+//! ```
+
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::{Domain, Error, Result};
+use crate::voucher::{
+    self as v, Day, KeyStatus, KeypadCode, Kid, Ledger, Scope, ScopePolicy, Serial, ShortCode,
+    Validity, VoucherError,
+};
+
+fn invalid(field: &str, rule: impl std::fmt::Display) -> Error {
+    Error::invalid(Domain::Voucher, "invalid_field", format!("{field}: {rule}"))
+}
+
+fn kid(n: u16) -> Result<Kid> {
+    Kid::new(n).ok_or_else(|| invalid("kid", "0 is reserved and never assigned"))
+}
+
+fn serial(hex: &str) -> Result<Serial> {
+    Ok(Serial::from_hex(hex)?)
+}
+
+fn validity(from: NaiveDate, until: NaiveDate) -> Result<Validity> {
+    Ok(Validity::from_dates(from, until)?)
+}
+
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// An IANA time zone by name (`Europe/Paris`, `Indian/Reunion`, …): `invalid_field`
+/// for a name the time-zone database does not know.
+pub fn time_zone(name: &str) -> Result<Tz> {
+    name.parse().map_err(|_| {
+        invalid(
+            "time_zone",
+            format!("{name:?} is not an IANA time zone (e.g. Europe/Paris)"),
+        )
+    })
+}
+
+/// The time zone of civil dates when none is given: `Europe/Paris`.
+pub fn default_time_zone() -> String {
+    v::DEFAULT_TIME_ZONE.name().to_owned()
+}
+
+// ---- keys ----
+
+/// An Ed25519 secret key (an issuer's or the programme root's), from its 32-byte seed.
+/// Wiped from memory when dropped; `Debug` shows only the public half.
+#[derive(Clone)]
+pub struct SecretKey {
+    inner: v::SecretKey,
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl SecretKey {
+    /// A new key from the operating system's CSPRNG.
+    pub fn generate() -> Self {
+        SecretKey {
+            inner: v::SecretKey::generate(),
+        }
+    }
+
+    /// A key from its 32-byte seed: `invalid_key` for another length.
+    pub fn from_bytes(seed: &[u8]) -> Result<Self> {
+        let seed: &[u8; 32] = seed.try_into().map_err(|_| VoucherError::InvalidKey {
+            field: "secret_key",
+            rule: format!("must be a 32-byte seed, got {} bytes", seed.len()),
+        })?;
+        Ok(SecretKey {
+            inner: v::SecretKey::from_seed(seed),
+        })
+    }
+
+    /// A key from 64 hex digits of seed: `invalid_key` otherwise.
+    pub fn from_hex(text: &str) -> Result<Self> {
+        Ok(SecretKey {
+            inner: v::SecretKey::from_hex(text)?,
+        })
+    }
+
+    /// The 32-byte seed. Handle with care: the copy is the caller's to wipe.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.inner.to_bytes().to_vec()
+    }
+
+    /// The seed as 64 lowercase hex digits. Handle with care.
+    pub fn to_hex(&self) -> String {
+        self.inner.to_hex().as_str().to_owned()
+    }
+
+    /// The public half.
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey {
+            inner: self.inner.public_key(),
+        }
+    }
+}
+
+/// A checked Ed25519 public key: a canonical point, neither of small order nor with a
+/// torsion component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicKey {
+    inner: v::PublicKey,
+}
+
+impl std::hash::Hash for PublicKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.inner.to_bytes().hash(state);
+    }
+}
+
+impl PublicKey {
+    /// Reads 32 bytes: `invalid_key` for another length or bytes that are not a
+    /// canonical point, `weak_key` for a weak one.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        public_key(0, bytes)
+    }
+
+    /// Reads 64 hex digits (`invalid_key`, `weak_key`).
+    pub fn from_hex(text: &str) -> Result<Self> {
+        Ok(PublicKey {
+            inner: v::PublicKey::from_hex(text.trim(), 0)?,
+        })
+    }
+
+    /// The 32 bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.inner.to_bytes().to_vec()
+    }
+
+    /// 64 lowercase hex digits.
+    pub fn to_hex(&self) -> String {
+        self.inner.to_hex()
+    }
+}
+
+/// A public key of `kid` (the kid labels the error only).
+fn public_key(kid: u16, bytes: &[u8]) -> Result<PublicKey> {
+    let array: &[u8; 32] = bytes.try_into().map_err(|_| VoucherError::InvalidKey {
+        field: "public_key",
+        rule: format!("key {kid}: must be 32 bytes, got {}", bytes.len()),
+    })?;
+    Ok(PublicKey {
+        inner: v::PublicKey::from_bytes(array, kid)?,
+    })
+}
+
+// ---- trust lists ----
+
+/// One key of a trust list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TrustEntry {
+    /// Key id (1..=65535).
+    pub kid: u16,
+    /// The issuer's registry identifier (`a-z`, `0-9`, `-`, `_`, `.`; 1..=64 bytes); the
+    /// redemption ledger's key.
+    pub issuer: String,
+    /// The 32-byte public key.
+    pub public_key: Vec<u8>,
+    /// `active` or `revoked`.
+    pub status: String,
+    /// First day of the key's signing window (`valid_from` of its vouchers must fall
+    /// inside); 2000-01-01 for no limit.
+    pub window_from: NaiveDate,
+    /// Last day of the signing window (inclusive); 2179-06-06 for no limit.
+    pub window_until: NaiveDate,
+    /// Highest face value the key may sign, in cents.
+    pub max_value_cents: u16,
+    /// Scopes the key may sign; empty for any scope.
+    pub scopes: Vec<u16>,
+}
+
+impl TrustEntry {
+    /// An active key with no window, no value limit and any scope.
+    pub fn unrestricted(kid: u16, issuer: &str, public_key: PublicKey) -> Self {
+        TrustEntry {
+            kid,
+            issuer: issuer.to_owned(),
+            public_key: public_key.to_bytes(),
+            status: "active".into(),
+            window_from: Day::MIN.date(),
+            window_until: Day::MAX.date(),
+            max_value_cents: u16::MAX,
+            scopes: vec![],
+        }
+    }
+
+    fn to_core(&self) -> Result<v::TrustEntry> {
+        let kid_value = kid(self.kid)?;
+        let status = key_status(&self.status)?;
+        let window = |date: NaiveDate, field: &'static str| -> Result<Day> {
+            Day::from_date(date).map_err(|_| {
+                VoucherError::TrustListMalformed {
+                    field,
+                    rule: format!(
+                        "key {}: {date} is outside 2000-01-01..=2179-06-06",
+                        self.kid
+                    ),
+                }
+                .into()
+            })
+        };
+        let scopes = if self.scopes.is_empty() {
+            ScopePolicy::Any
+        } else {
+            ScopePolicy::only(self.scopes.iter().map(|&s| Scope(s)))?
+        };
+        Ok(v::TrustEntry {
+            kid: kid_value,
+            issuer: Arc::from(self.issuer.as_str()),
+            public_key: public_key(self.kid, &self.public_key)?.inner,
+            status,
+            window_from: window(self.window_from, "window_from")?,
+            window_until: window(self.window_until, "window_until")?,
+            max_value_cents: self.max_value_cents,
+            scopes,
+        })
+    }
+}
+
+impl From<&v::TrustEntry> for TrustEntry {
+    fn from(e: &v::TrustEntry) -> Self {
+        TrustEntry {
+            kid: e.kid.get(),
+            issuer: e.issuer.to_string(),
+            public_key: e.public_key.to_bytes().to_vec(),
+            status: key_status_name(e.status).into(),
+            window_from: e.window_from.date(),
+            window_until: e.window_until.date(),
+            max_value_cents: e.max_value_cents,
+            scopes: match &e.scopes {
+                ScopePolicy::Any => vec![],
+                ScopePolicy::Only(s) => s.iter().map(|s| s.0).collect(),
+            },
+        }
+    }
+}
+
+fn key_status(name: &str) -> Result<KeyStatus> {
+    match name {
+        "active" => Ok(KeyStatus::Active),
+        "revoked" => Ok(KeyStatus::Revoked),
+        other => Err(VoucherError::TrustListMalformed {
+            field: "status",
+            rule: format!("{other:?} is neither active nor revoked"),
+        }
+        .into()),
+    }
+}
+
+/// A key status's name: `active` or `revoked`.
+fn key_status_name(s: KeyStatus) -> &'static str {
+    match s {
+        KeyStatus::Active => "active",
+        KeyStatus::Revoked => "revoked",
+    }
+}
+
+/// The key statuses, in their byte order: `active`, `revoked`.
+pub fn key_statuses() -> Vec<&'static str> {
+    vec!["active", "revoked"]
+}
+
+/// A programme's trust list: which keys may sign vouchers within which limits, its
+/// sequence number and maximum age. Immutable once built or opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustList {
+    inner: v::TrustList,
+}
+
+impl TrustList {
+    /// Builds a list (to sign with [`sign`](TrustList::sign)): `trust_list_malformed` for
+    /// a sequence or maximum age of 0, an entry that breaks its rules, or a kid twice.
+    /// `issued_at` is kept to the second.
+    pub fn new(
+        sequence: u64,
+        issued_at: DateTime<Utc>,
+        max_age_seconds: u32,
+        entries: &[TrustEntry],
+    ) -> Result<Self> {
+        let mut inner = v::TrustList::new(sequence, issued_at, max_age_seconds)?;
+        for e in entries {
+            inner.insert(e.to_core()?)?;
+        }
+        Ok(TrustList { inner })
+    }
+
+    /// Opens signed bytes with the programme's root public key (32 bytes): the
+    /// signature first (`trust_list_bad_signature`), then every field
+    /// (`trust_list_malformed`, `weak_key`, `invalid_key`). Freshness is not checked:
+    /// see [`load`](TrustList::load).
+    pub fn open(bytes: &[u8], root_key: &[u8]) -> Result<Self> {
+        let root = public_key(0, root_key)?;
+        Ok(TrustList {
+            inner: v::TrustList::open(bytes, &root.inner)?,
+        })
+    }
+
+    /// What a venue's device does with a downloaded list: [`open`](TrustList::open) it,
+    /// then refuse it with `trust_list_expired` if it is older than its maximum age at
+    /// `now` (verification fails closed).
+    pub fn load(bytes: &[u8], root_key: &[u8], now: DateTime<Utc>) -> Result<Self> {
+        let list = TrustList::open(bytes, root_key)?;
+        list.check_fresh(now)?;
+        Ok(list)
+    }
+
+    /// The signed, distributable bytes, signed with the root secret key (32-byte seed).
+    pub fn sign(&self, root_secret: &[u8]) -> Result<Vec<u8>> {
+        Ok(self.inner.sign(&SecretKey::from_bytes(root_secret)?.inner))
+    }
+
+    /// The sequence number (a verifier never goes back to a lower one).
+    pub fn sequence(&self) -> u64 {
+        self.inner.sequence()
+    }
+
+    /// When the list was issued (to the second).
+    pub fn issued_at(&self) -> DateTime<Utc> {
+        self.inner.issued_at()
+    }
+
+    /// The maximum age, in seconds.
+    pub fn max_age_seconds(&self) -> u32 {
+        self.inner.max_age_seconds()
+    }
+
+    /// The instant after which verification with this list fails closed.
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        self.inner.expires_at()
+    }
+
+    /// `trust_list_expired` if `now` is past [`expires_at`](TrustList::expires_at).
+    pub fn check_fresh(&self, now: DateTime<Utc>) -> Result<()> {
+        Ok(self.inner.check_fresh(now)?)
+    }
+
+    /// Whether the list is still usable at `now`.
+    pub fn is_fresh(&self, now: DateTime<Utc>) -> bool {
+        self.inner.check_fresh(now).is_ok()
+    }
+
+    /// The entries, by ascending kid.
+    pub fn entries(&self) -> Vec<TrustEntry> {
+        self.inner.entries().map(TrustEntry::from).collect()
+    }
+
+    /// The entry of a key id, if listed.
+    pub fn entry(&self, kid: u16) -> Option<TrustEntry> {
+        Kid::new(kid)
+            .and_then(|k| self.inner.get(k))
+            .map(TrustEntry::from)
+    }
+
+    /// How many keys.
+    pub fn len(&self) -> u64 {
+        count(self.inner.entries().count())
+    }
+
+    /// Whether it lists no key.
+    pub fn is_empty(&self) -> bool {
+        self.inner.entries().next().is_none()
+    }
+}
+
+// ---- tokens and codes ----
+
+/// A token of format v1 whose length and version are right: nothing about it is
+/// trusted yet (its fields are read as written); a [`Verifier`] says whether it is
+/// genuine and valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Token {
+    inner: v::Token,
+}
+
+impl Token {
+    /// The strict text (136 Crockford Base32 characters) or the `PN1:` QR payload,
+    /// nothing else (`malformed`, `unsupported_version`).
+    pub fn parse_strict(text: &str) -> Result<Self> {
+        Ok(Token {
+            inner: v::Token::parse_strict(text)?,
+        })
+    }
+
+    /// Text typed by a person: spaces, tabs and `-` dropped, case, `O` (zero) and
+    /// `I`/`L` (one) forgiven.
+    pub fn parse_human(text: &str) -> Result<Self> {
+        Ok(Token {
+            inner: v::Token::parse_human(text)?,
+        })
+    }
+
+    /// The 85 raw bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        Ok(Token {
+            inner: v::Token::from_bytes(bytes)?,
+        })
+    }
+
+    /// The 85 bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.inner.as_bytes().to_vec()
+    }
+
+    /// The strict text.
+    pub fn to_text(&self) -> String {
+        self.inner.to_text()
+    }
+
+    /// The QR payload: `PN1:` and the strict text.
+    pub fn to_qr_payload(&self) -> String {
+        self.inner.to_qr_payload()
+    }
+
+    /// The key id as written (0 is possible: it never verifies).
+    pub fn kid(&self) -> u16 {
+        self.inner.kid_raw()
+    }
+
+    /// The serial, 20 lowercase hex digits.
+    pub fn serial(&self) -> String {
+        self.inner.serial().to_string()
+    }
+
+    /// The face value in cents as written.
+    pub fn value_cents(&self) -> u16 {
+        self.inner.value_cents_raw()
+    }
+
+    /// `valid_from` as written.
+    pub fn valid_from(&self) -> NaiveDate {
+        Day::from_number(u16::from_be_bytes([
+            self.inner.as_bytes()[15],
+            self.inner.as_bytes()[16],
+        ]))
+        .date()
+    }
+
+    /// `valid_until` as written.
+    pub fn valid_until(&self) -> NaiveDate {
+        Day::from_number(u16::from_be_bytes([
+            self.inner.as_bytes()[17],
+            self.inner.as_bytes()[18],
+        ]))
+        .date()
+    }
+
+    /// The scope as written (0: national).
+    pub fn scope(&self) -> u16 {
+        self.inner.scope().0
+    }
+
+    /// The serial's short code, `XXXX-XXXX-XXXX-XXXX-C`.
+    pub fn short_code(&self) -> String {
+        ShortCode::new(self.inner.serial()).to_string()
+    }
+
+    /// The serial's keypad code: 26 digits in groups of 5.
+    pub fn keypad_code(&self) -> String {
+        KeypadCode::new(self.inner.serial()).to_string()
+    }
+}
+
+/// The short code of a serial (20 hex digits): `XXXX-XXXX-XXXX-XXXX-C`.
+pub fn short_code(serial_hex: &str) -> Result<String> {
+    Ok(ShortCode::new(serial(serial_hex)?).to_string())
+}
+
+/// The keypad code of a serial: 25 digits and a Damm check digit, in groups of 5.
+pub fn keypad_code(serial_hex: &str) -> Result<String> {
+    Ok(KeypadCode::new(serial(serial_hex)?).to_string())
+}
+
+/// The serial (20 hex digits) of a short code as typed (`malformed`,
+/// `bad_check_character`).
+pub fn parse_short_code(text: &str) -> Result<String> {
+    Ok(ShortCode::parse(text)?.serial().to_string())
+}
+
+/// The serial of a keypad code as typed (spaces and hyphens allowed).
+pub fn parse_keypad_code(text: &str) -> Result<String> {
+    Ok(KeypadCode::parse(text)?.serial().to_string())
+}
+
+/// The serial of a short code or a keypad code, whichever the text is.
+pub fn parse_phone_code(text: &str) -> Result<String> {
+    Ok(v::parse_phone_code(text)?.to_string())
+}
+
+/// The normalisation applied to typed tokens and codes: spaces, tabs and `-` dropped,
+/// upper case, `O` read as `0`, `I` and `L` as `1` (`U` is `malformed`).
+pub fn normalize_human(text: &str) -> Result<String> {
+    Ok(v::normalize_human(text)?)
+}
+
+/// A fresh random serial (80 bits from the OS CSPRNG), as 20 hex digits.
+pub fn random_serial() -> String {
+    Serial::random().to_string()
+}
+
+// ---- verification ----
+
+/// A voucher whose every check passed: genuine, valid today, acceptable here.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VerifiedVoucher {
+    /// The issuer's registry identifier (from the trust list).
+    pub issuer: String,
+    /// Key id.
+    pub kid: u16,
+    /// Serial, 20 lowercase hex digits.
+    pub serial: String,
+    /// The serial's short code.
+    pub short_code: String,
+    /// The serial's keypad code.
+    pub keypad_code: String,
+    /// Face value in cents.
+    pub value_cents: u16,
+    /// First valid civil date.
+    pub valid_from: NaiveDate,
+    /// Last valid civil date (inclusive).
+    pub valid_until: NaiveDate,
+    /// Scope (0: national).
+    pub scope: u16,
+}
+
+impl From<v::VerifiedVoucher> for VerifiedVoucher {
+    fn from(x: v::VerifiedVoucher) -> Self {
+        VerifiedVoucher {
+            issuer: x.issuer().to_owned(),
+            kid: x.kid().get(),
+            serial: x.serial().to_string(),
+            short_code: x.short_code().to_string(),
+            keypad_code: KeypadCode::new(x.serial()).to_string(),
+            value_cents: x.value_cents(),
+            valid_from: x.valid_from(),
+            valid_until: x.valid_until(),
+            scope: x.scope().0,
+        }
+    }
+}
+
+/// How a [`Verifier`] is set up besides its trust list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifierOptions {
+    /// The venue's IANA time zone for civil dates; `None`: Europe/Paris.
+    pub time_zone: Option<String>,
+    /// Scopes accepted besides national vouchers.
+    pub scopes: Vec<u16>,
+    /// Accept every scope (an operator's server, not a venue).
+    pub any_scope: bool,
+    /// Serials refused with `revoked_serial`: 20 hex digits, or a short or keypad code.
+    pub revoked_serials: Vec<String>,
+}
+
+/// Verifies vouchers offline against a trust list, in a time zone, for a set of scopes.
+/// Checks run in a fixed order and the first failure is the error (its code:
+/// `trust_list_expired`, `malformed`, `unknown_key`, `bad_signature`, `expired`, …).
+#[derive(Debug)]
+pub struct Verifier {
+    inner: RwLock<v::Verifier>,
+}
+
+impl Verifier {
+    /// A verifier over a trust list: `invalid_field` for an unknown time zone,
+    /// `malformed` or `bad_check_character` for a revoked serial that is none.
+    pub fn new(trust: &TrustList, options: &VerifierOptions) -> Result<Self> {
+        let mut inner = v::Verifier::new(trust.inner.clone());
+        if let Some(tz) = &options.time_zone {
+            inner = inner.with_time_zone(time_zone(tz)?);
+        }
+        inner = inner.with_scopes(options.scopes.iter().map(|&s| Scope(s)));
+        if options.any_scope {
+            inner = inner.with_any_scope();
+        }
+        let revoked = options
+            .revoked_serials
+            .iter()
+            .map(|s| {
+                Serial::from_hex(s.trim())
+                    .or_else(|_| v::parse_phone_code(s))
+                    .map_err(Error::from)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        inner = inner.with_revoked_serials(revoked);
+        Ok(Verifier {
+            inner: RwLock::new(inner),
+        })
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, v::Verifier> {
+        // Verification never panics while holding the lock, and replacing the list is
+        // one assignment: a poisoned lock still holds a consistent verifier.
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The time zone of civil dates (IANA name).
+    pub fn time_zone(&self) -> String {
+        self.read().time_zone().name().to_owned()
+    }
+
+    /// The trust list in use.
+    pub fn trust_list(&self) -> TrustList {
+        TrustList {
+            inner: self.read().trust_list().clone(),
+        }
+    }
+
+    /// Replaces the trust list with a newer one: a lower sequence number, or the same
+    /// number with other content, is `trust_list_rollback`; the same list is a no-op.
+    pub fn replace_trust_list(&self, newer: &TrustList) -> Result<()> {
+        let mut guard = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        Ok(guard.replace_trust_list(newer.inner.clone())?)
+    }
+
+    /// Verifies the strict text or the QR payload (what a scanner reads) at `now`.
+    pub fn verify_text(&self, text: &str, now: DateTime<Utc>) -> Result<VerifiedVoucher> {
+        Ok(self.read().verify_text(text, now)?.into())
+    }
+
+    /// Verifies a token typed by a person at `now`.
+    pub fn verify_human(&self, text: &str, now: DateTime<Utc>) -> Result<VerifiedVoucher> {
+        Ok(self.read().verify_human(text, now)?.into())
+    }
+
+    /// Verifies 85 raw bytes at `now`.
+    pub fn verify_bytes(&self, bytes: &[u8], now: DateTime<Utc>) -> Result<VerifiedVoucher> {
+        Ok(self.read().verify_bytes(bytes, now)?.into())
+    }
+
+    /// Verifies a parsed token at `now`.
+    pub fn verify(&self, token: &Token, now: DateTime<Utc>) -> Result<VerifiedVoucher> {
+        Ok(self.read().verify(&token.inner, now)?.into())
+    }
+
+    /// Verifies many texts (strict, or typed when `human`) as one batch: one verdict
+    /// per text, in order, the same as one by one, several times faster (signatures
+    /// checked together per key).
+    pub fn verify_batch(
+        &self,
+        texts: &[String],
+        now: DateTime<Utc>,
+        human: bool,
+    ) -> Vec<Result<VerifiedVoucher>> {
+        self.batch(texts, now, |t| {
+            if human {
+                v::Token::parse_human(t)
+            } else {
+                v::Token::parse_strict(t)
+            }
+        })
+    }
+
+    /// Verifies many raw 85-byte tokens as one batch, one verdict each, in order.
+    pub fn verify_batch_bytes(
+        &self,
+        tokens: &[Vec<u8>],
+        now: DateTime<Utc>,
+    ) -> Vec<Result<VerifiedVoucher>> {
+        self.batch(tokens, now, |b| v::Token::from_bytes(b))
+    }
+
+    /// Verifies many parsed tokens as one batch, one verdict each, in order.
+    pub fn verify_batch_tokens(
+        &self,
+        tokens: &[Token],
+        now: DateTime<Utc>,
+    ) -> Vec<Result<VerifiedVoucher>> {
+        self.batch(tokens, now, |t| Ok(t.inner))
+    }
+
+    fn batch<T>(
+        &self,
+        items: &[T],
+        now: DateTime<Utc>,
+        parse: impl Fn(&T) -> std::result::Result<v::Token, VoucherError>,
+    ) -> Vec<Result<VerifiedVoucher>> {
+        let verifier = self.read();
+        // The trust list is checked first, as single verification does: a stale list
+        // refuses every item, well-formed or not (fail closed).
+        if let Err(e) = verifier.trust_list().check_fresh(now) {
+            let e = Error::from(e);
+            return vec![Err(e); items.len()];
+        }
+        let parsed: Vec<std::result::Result<v::Token, VoucherError>> =
+            items.iter().map(parse).collect();
+        let tokens: Vec<v::Token> = parsed
+            .iter()
+            .filter_map(|p| p.as_ref().ok().copied())
+            .collect();
+        let mut verdicts = verifier.verify_batch(&tokens, now).into_iter();
+        parsed
+            .into_iter()
+            .map(|p| match p {
+                Err(e) => Err(e.into()),
+                Ok(_) => match verdicts.next() {
+                    Some(Ok(x)) => Ok(x.into()),
+                    Some(Err(e)) => Err(e.into()),
+                    // One verdict per token, by the core's contract.
+                    None => Err(invalid("batch", "a verdict is missing")),
+                },
+            })
+            .collect()
+    }
+}
+
+// ---- issuance ----
+
+/// What a voucher carries: face value, validity window (civil dates, inclusive, at
+/// most 1100 days), scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct VoucherSpec {
+    /// Face value in cents (at least 1).
+    pub value_cents: u16,
+    /// First valid civil date.
+    pub valid_from: NaiveDate,
+    /// Last valid civil date (inclusive).
+    pub valid_until: NaiveDate,
+    /// Scope (0: national).
+    pub scope: u16,
+}
+
+impl VoucherSpec {
+    /// 10 € national cheques valid over the dates (the Pass numérique's usual cheque).
+    pub fn pass_numerique(valid_from: NaiveDate, valid_until: NaiveDate) -> Self {
+        VoucherSpec {
+            value_cents: v::DEFAULT_VALUE_CENTS,
+            valid_from,
+            valid_until,
+            scope: 0,
+        }
+    }
+
+    fn to_core(self) -> Result<v::VoucherSpec> {
+        if self.value_cents == 0 {
+            return Err(VoucherError::InvalidField {
+                field: "value_cents",
+                rule: "must be at least 1 cent".into(),
+            }
+            .into());
+        }
+        Ok(v::VoucherSpec {
+            value_cents: self.value_cents,
+            validity: validity(self.valid_from, self.valid_until)?,
+            scope: Scope(self.scope),
+        })
+    }
+}
+
+/// One issued voucher with its printed codes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IssuedVoucher {
+    /// The signed token.
+    pub token: Token,
+    /// Its serial, 20 hex digits.
+    pub serial: String,
+    /// The serial's short code, for checks by phone.
+    pub short_code: String,
+    /// The serial's keypad code.
+    pub keypad_code: String,
+}
+
+impl From<v::IssuedVoucher> for IssuedVoucher {
+    fn from(x: v::IssuedVoucher) -> Self {
+        IssuedVoucher {
+            serial: x.serial().to_string(),
+            short_code: x.short_code.to_string(),
+            keypad_code: x.keypad_code.to_string(),
+            token: Token { inner: x.token },
+        }
+    }
+}
+
+impl From<v::Token> for IssuedVoucher {
+    fn from(t: v::Token) -> Self {
+        IssuedVoucher {
+            serial: t.serial().to_string(),
+            short_code: ShortCode::new(t.serial()).to_string(),
+            keypad_code: KeypadCode::new(t.serial()).to_string(),
+            token: Token { inner: t },
+        }
+    }
+}
+
+/// An issuer's signing key with its registry key id. Immutable.
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    inner: v::Issuer,
+}
+
+impl Issuer {
+    /// An issuer from its key id and secret key (32-byte seed).
+    pub fn new(kid_value: u16, secret_key: &[u8]) -> Result<Self> {
+        Ok(Issuer {
+            inner: v::Issuer::new(kid(kid_value)?, SecretKey::from_bytes(secret_key)?.inner),
+        })
+    }
+
+    /// An issuer with a fresh key from the OS CSPRNG (its secret is never shown: for
+    /// tests and demonstrations).
+    pub fn generate(kid_value: u16) -> Result<Self> {
+        Ok(Issuer {
+            inner: v::Issuer::generate(kid(kid_value)?),
+        })
+    }
+
+    /// The key id.
+    pub fn kid(&self) -> u16 {
+        self.inner.kid().get()
+    }
+
+    /// The public key to list in the trust list.
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey {
+            inner: self.inner.public_key(),
+        }
+    }
+
+    /// Signs one voucher, with the given serial (20 hex digits) or a fresh random one.
+    pub fn issue(&self, spec: &VoucherSpec, serial_hex: Option<&str>) -> Result<IssuedVoucher> {
+        let spec = spec.to_core()?;
+        let s = match serial_hex {
+            Some(h) => serial(h)?,
+            None => Serial::random(),
+        };
+        Ok(self
+            .inner
+            .issue(s, spec.value_cents, spec.validity, spec.scope)?
+            .into())
+    }
+
+    /// A booklet (carnet) of `cheques` vouchers with distinct random serials.
+    pub fn booklet(&self, spec: &VoucherSpec, cheques: u16) -> Result<Vec<IssuedVoucher>> {
+        Ok(self
+            .inner
+            .booklet(&spec.to_core()?, cheques)?
+            .into_iter()
+            .map(IssuedVoucher::from)
+            .collect())
+    }
+
+    /// A print run of `count` vouchers with distinct random serials, signed on every
+    /// core, in a stable order; `progress(done, total)` is called on this thread about a
+    /// hundred times and once at the end.
+    pub fn print_run(
+        &self,
+        spec: &VoucherSpec,
+        count: u64,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Vec<IssuedVoucher>> {
+        let n = usize::try_from(count).map_err(|_| invalid("count", "too many vouchers"))?;
+        Ok(self
+            .inner
+            .print_run(&spec.to_core()?, n, |p| {
+                progress(self::count(p.done), self::count(p.total))
+            })?
+            .into_iter()
+            .map(IssuedVoucher::from)
+            .collect())
+    }
+}
+
+/// Cheques in a booklet by default: 10.
+pub const DEFAULT_BOOKLET_SIZE: u16 = v::DEFAULT_BOOKLET_SIZE;
+/// Face value of a cheque by default: 1000 cents (10 €).
+pub const DEFAULT_VALUE_CENTS: u16 = v::DEFAULT_VALUE_CENTS;
+
+// ---- redemption ----
+
+/// A recorded redemption.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Redemption {
+    /// The issuer (trust list identifier).
+    pub issuer: String,
+    /// The serial, 20 hex digits.
+    pub serial: String,
+    /// The key id that signed the redeemed token.
+    pub kid: u16,
+    /// Face value in cents.
+    pub value_cents: u16,
+    /// The venue that accepted the cheque.
+    pub venue: String,
+    /// When the venue accepted it.
+    pub at: DateTime<Utc>,
+}
+
+impl From<&v::Redemption> for Redemption {
+    fn from(r: &v::Redemption) -> Self {
+        Redemption {
+            issuer: r.issuer.to_string(),
+            serial: r.serial.to_string(),
+            kid: r.kid.get(),
+            value_cents: r.value_cents,
+            venue: r.venue.clone(),
+            at: r.at,
+        }
+    }
+}
+
+impl Redemption {
+    /// The redemption of a verified voucher at a venue and instant.
+    pub fn of(voucher: &VerifiedVoucher, venue: &str, at: DateTime<Utc>) -> Self {
+        Redemption {
+            issuer: voucher.issuer.clone(),
+            serial: voucher.serial.clone(),
+            kid: voucher.kid,
+            value_cents: voucher.value_cents,
+            venue: venue.to_owned(),
+            at,
+        }
+    }
+
+    fn to_core(&self) -> Result<v::Redemption> {
+        if self.value_cents == 0 {
+            return Err(invalid("value_cents", "must be at least 1 cent"));
+        }
+        Ok(v::Redemption {
+            issuer: Arc::from(self.issuer.as_str()),
+            serial: serial(&self.serial)?,
+            kid: kid(self.kid)?,
+            value_cents: self.value_cents,
+            venue: self.venue.clone(),
+            at: self.at,
+        })
+    }
+
+    /// One JSON object (one line of [`OfflineQueue::export_jsonl`]).
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "issuer": self.issuer,
+            "serial": self.serial,
+            "kid": self.kid,
+            "value_cents": self.value_cents,
+            "venue": self.venue,
+            "at": self.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        })
+        .to_string()
+    }
+
+    /// Reads one JSON object written by [`to_json`](Redemption::to_json):
+    /// `invalid_field` when it is not one, `malformed` for a bad serial.
+    pub fn from_json(text: &str) -> Result<Self> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            issuer: String,
+            serial: String,
+            kid: u16,
+            value_cents: u16,
+            venue: String,
+            at: DateTime<Utc>,
+        }
+        let raw: Raw = serde_json::from_str(text).map_err(|e| invalid("redemption", e))?;
+        let r = Redemption {
+            issuer: raw.issuer,
+            serial: raw.serial,
+            kid: raw.kid,
+            value_cents: raw.value_cents,
+            venue: raw.venue,
+            at: raw.at,
+        };
+        r.to_core()?;
+        Ok(r)
+    }
+}
+
+/// A thread-safe in-memory ledger: each serial is redeemed at most once per issuer.
+#[derive(Debug, Default)]
+pub struct MemoryLedger {
+    inner: v::MemoryLedger,
+}
+
+impl MemoryLedger {
+    /// An empty ledger.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Redeems a verified voucher at a venue: the redemption, or `already_redeemed`
+    /// naming the first venue and time.
+    pub fn redeem(
+        &self,
+        voucher: &VerifiedVoucher,
+        venue: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Redemption> {
+        self.record(&Redemption::of(voucher, venue, at))
+    }
+
+    /// Records a redemption made elsewhere (a synced device, an import).
+    pub fn record(&self, redemption: &Redemption) -> Result<Redemption> {
+        Ok(Redemption::from(&self.inner.redeem(redemption.to_core()?)?))
+    }
+
+    /// The redemption of an issuer's serial, if any.
+    pub fn redemption(&self, issuer: &str, serial_hex: &str) -> Result<Option<Redemption>> {
+        Ok(self
+            .inner
+            .redemption(issuer, serial(serial_hex)?)?
+            .as_ref()
+            .map(Redemption::from))
+    }
+
+    /// Every redemption, by time, then issuer and serial.
+    pub fn redemptions(&self) -> Vec<Redemption> {
+        self.inner
+            .redemptions()
+            .iter()
+            .map(Redemption::from)
+            .collect()
+    }
+
+    /// How many redemptions.
+    pub fn len(&self) -> u64 {
+        count(self.inner.len())
+    }
+
+    /// Whether nothing was redeemed yet.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+}
+
+/// What happened to one queued redemption at sync.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SyncOutcome {
+    /// `redeemed` (this redemption counts) or `conflict` (another one reached the
+    /// ledger first).
+    pub status: &'static str,
+    /// The redemption this device queued.
+    pub queued: Redemption,
+    /// The one that counts: `queued` itself when redeemed.
+    pub winner: Redemption,
+}
+
+impl From<v::SyncOutcome> for SyncOutcome {
+    fn from(o: v::SyncOutcome) -> Self {
+        match o {
+            v::SyncOutcome::Redeemed(r) => SyncOutcome {
+                status: "redeemed",
+                queued: Redemption::from(&r),
+                winner: Redemption::from(&r),
+            },
+            v::SyncOutcome::Conflict { queued, winner } => SyncOutcome {
+                status: "conflict",
+                queued: Redemption::from(&queued),
+                winner: Redemption::from(&winner),
+            },
+        }
+    }
+}
+
+/// The sync statuses: `redeemed`, `conflict`.
+pub fn sync_statuses() -> Vec<&'static str> {
+    vec!["redeemed", "conflict"]
+}
+
+/// The result of [`OfflineQueue::sync`]: the outcomes so far and, if the ledger failed,
+/// its error (the unsettled items stay queued; syncing again is safe).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    /// One outcome per settled item, in queue order.
+    pub outcomes: Vec<SyncOutcome>,
+    /// The ledger's error, if the sync stopped early.
+    pub error: Option<Error>,
+}
+
+/// A venue device's queue of redemptions accepted offline, synced later: the first
+/// redemption to reach the ledger wins, later ones come back as conflicts.
+#[derive(Debug)]
+pub struct OfflineQueue {
+    inner: Mutex<v::OfflineQueue>,
+}
+
+impl OfflineQueue {
+    /// An empty queue for a venue.
+    pub fn new(venue: &str) -> Self {
+        OfflineQueue {
+            inner: Mutex::new(v::OfflineQueue::new(venue)),
+        }
+    }
+
+    /// A queue restored from its pending redemptions (saved with
+    /// [`pending`](OfflineQueue::pending) or [`export_jsonl`](OfflineQueue::export_jsonl)):
+    /// `invalid_field` for a redemption of another venue, `already_redeemed` for a
+    /// serial queued twice.
+    pub fn restore(venue: &str, pending: &[Redemption]) -> Result<Self> {
+        let items = pending
+            .iter()
+            .map(Redemption::to_core)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(OfflineQueue {
+            inner: Mutex::new(v::OfflineQueue::restore(venue, items)?),
+        })
+    }
+
+    /// A queue restored from [`export_jsonl`](OfflineQueue::export_jsonl) text (blank
+    /// lines skipped); errors name the line.
+    pub fn from_jsonl(venue: &str, text: &str) -> Result<Self> {
+        let items = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                Redemption::from_json(l).map_err(|e| Error {
+                    message: format!("line {}: {}", i + 1, e.message),
+                    ..e
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        OfflineQueue::restore(venue, &items)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, v::OfflineQueue> {
+        // Each operation leaves the queue consistent (one push, or a drain of settled
+        // items), so a poisoned lock is still usable.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The venue.
+    pub fn venue(&self) -> String {
+        self.lock().venue().to_owned()
+    }
+
+    /// Accepts a verified voucher offline: `already_redeemed` if this device already
+    /// accepted the same serial.
+    pub fn accept(&self, voucher: &VerifiedVoucher, at: DateTime<Utc>) -> Result<Redemption> {
+        let mut q = self.lock();
+        let r = Redemption::of(voucher, q.venue(), at).to_core()?;
+        Ok(Redemption::from(&q.push(r)?))
+    }
+
+    /// The redemptions waiting for sync, in the order they were accepted.
+    pub fn pending(&self) -> Vec<Redemption> {
+        self.lock().pending().iter().map(Redemption::from).collect()
+    }
+
+    /// The pending redemptions as JSON Lines (one object a line, each ended by `\n`),
+    /// to send to the operator or save across restarts.
+    pub fn export_jsonl(&self) -> String {
+        self.pending().iter().map(|r| r.to_json() + "\n").collect()
+    }
+
+    /// How many redemptions wait.
+    pub fn len(&self) -> u64 {
+        count(self.lock().pending().len())
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.lock().pending().is_empty()
+    }
+
+    /// Sends the queue to the ledger, in order; settled items leave the queue.
+    pub fn sync(&self, ledger: &MemoryLedger) -> SyncReport {
+        match self.lock().sync(&ledger.inner) {
+            Ok(outcomes) => SyncReport {
+                outcomes: outcomes.into_iter().map(SyncOutcome::from).collect(),
+                error: None,
+            },
+            Err((outcomes, e)) => SyncReport {
+                outcomes: outcomes.into_iter().map(SyncOutcome::from).collect(),
+                error: Some(e.into()),
+            },
+        }
+    }
+}
+
+/// Every voucher error code, for documentation and bindings' enums.
+pub fn error_codes() -> Vec<&'static str> {
+    VoucherError::CODES.to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ErrorKind;
+    use chrono::{TimeDelta, TimeZone};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 1, 10, 0, 0).unwrap()
+    }
+
+    fn date(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+    }
+
+    struct Setup {
+        root: SecretKey,
+        issuer: Issuer,
+        signed: Vec<u8>,
+    }
+
+    fn setup() -> Setup {
+        let root = SecretKey::from_bytes(&[0xa0; 32]).unwrap();
+        let issuer = Issuer::new(7, &[7; 32]).unwrap();
+        let mut limited = TrustEntry::unrestricted(9, "region-creuse", issuer.public_key());
+        limited.public_key = SecretKey::from_bytes(&[9; 32])
+            .unwrap()
+            .public_key()
+            .to_bytes();
+        limited.scopes = vec![23, 0];
+        limited.max_value_cents = 2000;
+        let entries = [
+            TrustEntry::unrestricted(7, "aptic", issuer.public_key()),
+            limited,
+        ];
+        let signed = TrustList::new(3, now(), 86_400, &entries)
+            .unwrap()
+            .sign(&root.to_bytes())
+            .unwrap();
+        Setup {
+            root,
+            issuer,
+            signed,
+        }
+    }
+
+    fn verifier(s: &Setup, options: &VerifierOptions) -> Verifier {
+        let list = TrustList::load(&s.signed, &s.root.public_key().to_bytes(), now()).unwrap();
+        Verifier::new(&list, options).unwrap()
+    }
+
+    #[test]
+    fn keys_round_trip_and_bad_keys_keep_their_codes() {
+        let k = SecretKey::from_bytes(&[5; 32]).unwrap();
+        assert_eq!(k.to_bytes(), vec![5; 32]);
+        assert_eq!(
+            SecretKey::from_hex(&k.to_hex()).unwrap().to_bytes(),
+            k.to_bytes()
+        );
+        let p = k.public_key();
+        assert_eq!(PublicKey::from_hex(&p.to_hex()).unwrap(), p);
+        assert_eq!(PublicKey::from_bytes(&p.to_bytes()).unwrap(), p);
+        assert!(!format!("{k:?}").contains(&"05".repeat(32)));
+        let e = SecretKey::from_bytes(&[1; 31]).unwrap_err();
+        assert_eq!((e.domain, e.code), (Domain::Voucher, "invalid_key"));
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_eq!(
+            PublicKey::from_bytes(&identity).unwrap_err().code,
+            "weak_key"
+        );
+    }
+
+    #[test]
+    fn trust_lists_build_sign_open_and_fail_closed() {
+        let s = setup();
+        let root = s.root.public_key().to_bytes();
+        let list = TrustList::open(&s.signed, &root).unwrap();
+        assert_eq!(
+            (list.sequence(), list.len(), list.max_age_seconds()),
+            (3, 2, 86_400)
+        );
+        let e9 = list.entry(9).unwrap();
+        assert_eq!(
+            (e9.scopes.clone(), e9.status.as_str()),
+            (vec![0, 23], "active")
+        );
+        assert_eq!(list.entry(8), None);
+        // Rebuilt from its entries, it signs to the same bytes.
+        let again = TrustList::new(3, now(), 86_400, &list.entries()).unwrap();
+        assert_eq!(again.sign(&s.root.to_bytes()).unwrap(), s.signed);
+        let late = list.expires_at() + TimeDelta::seconds(1);
+        let e = TrustList::load(&s.signed, &root, late).unwrap_err();
+        assert_eq!((e.code, e.kind), ("trust_list_expired", ErrorKind::Refused));
+        let other = SecretKey::from_bytes(&[1; 32])
+            .unwrap()
+            .public_key()
+            .to_bytes();
+        assert_eq!(
+            TrustList::open(&s.signed, &other).unwrap_err().code,
+            "trust_list_bad_signature"
+        );
+        let mut bad = TrustEntry::unrestricted(1, "APTIC", s.issuer.public_key());
+        assert_eq!(
+            TrustList::new(1, now(), 60, &[bad.clone()])
+                .unwrap_err()
+                .code,
+            "trust_list_malformed"
+        );
+        bad.issuer = "aptic".into();
+        bad.status = "paused".into();
+        assert_eq!(
+            TrustList::new(1, now(), 60, &[bad]).unwrap_err().code,
+            "trust_list_malformed"
+        );
+    }
+
+    #[test]
+    fn single_and_batch_verification_agree() {
+        let s = setup();
+        let v = verifier(&s, &VerifierOptions::default());
+        let spec = VoucherSpec::pass_numerique(date(1, 1), date(12, 31));
+        let t = s.issuer.issue(&spec, Some("5eed0000000000000001")).unwrap();
+        assert_eq!(t.short_code, "BVPG-0000-0000-0001-S");
+        let ok = v.verify_text(&t.token.to_qr_payload(), now()).unwrap();
+        assert_eq!(
+            (ok.kid, ok.serial.as_str(), ok.valid_until),
+            (7, "5eed0000000000000001", date(12, 31))
+        );
+        assert_eq!(
+            v.verify_human(&t.token.to_text().to_lowercase(), now())
+                .unwrap(),
+            ok
+        );
+        assert_eq!(v.verify_bytes(&t.token.to_bytes(), now()).unwrap(), ok);
+        let texts = vec![
+            t.token.to_qr_payload(),
+            "PN1:NOPE".to_owned(),
+            t.token.to_text(),
+        ];
+        let batch = v.verify_batch(&texts, now(), false);
+        assert_eq!(batch[0].as_ref().unwrap(), &ok);
+        assert_eq!(batch[1].as_ref().unwrap_err().code, "malformed");
+        assert!(batch[2].is_ok());
+        let later = now() + TimeDelta::days(200);
+        let stale = v.verify_batch(&texts, later, false);
+        assert!(
+            stale
+                .iter()
+                .all(|r| r.as_ref().unwrap_err().code == "trust_list_expired")
+        );
+        let bytes = v.verify_batch_bytes(&[t.token.to_bytes(), vec![1; 84]], now());
+        assert_eq!(bytes[1].as_ref().unwrap_err().code, "malformed");
+        assert_eq!(v.verify_batch_tokens(&[t.token], now())[0], Ok(ok));
+    }
+
+    #[test]
+    fn options_scopes_time_zone_and_revoked_serials() {
+        let s = setup();
+        let spec = VoucherSpec {
+            scope: 974,
+            ..VoucherSpec::pass_numerique(date(1, 1), date(12, 31))
+        };
+        let t = s.issuer.issue(&spec, None).unwrap();
+        let national = verifier(&s, &VerifierOptions::default());
+        let e = national.verify(&t.token, now()).unwrap_err();
+        assert_eq!(e.code, "scope_not_accepted");
+        let reunion = verifier(
+            &s,
+            &VerifierOptions {
+                time_zone: Some("Indian/Reunion".into()),
+                scopes: vec![974],
+                revoked_serials: vec![t.short_code.clone()],
+                ..VerifierOptions::default()
+            },
+        );
+        assert_eq!(reunion.time_zone(), "Indian/Reunion");
+        assert_eq!(
+            reunion.verify(&t.token, now()).unwrap_err().code,
+            "revoked_serial"
+        );
+        let list = national.trust_list();
+        let e = Verifier::new(
+            &list,
+            &VerifierOptions {
+                time_zone: Some("Mars/Olympus".into()),
+                ..VerifierOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "invalid_field");
+        // The same list again is a no-op; an older one is a rollback.
+        national.replace_trust_list(&list).unwrap();
+        let older = TrustList::new(2, now(), 60, &[]).unwrap();
+        assert_eq!(
+            national.replace_trust_list(&older).unwrap_err().code,
+            "trust_list_rollback"
+        );
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        let serial = "5eed0000000000000001";
+        let short = short_code(serial).unwrap();
+        let keypad = keypad_code(serial).unwrap();
+        assert_eq!(parse_short_code(&short.to_lowercase()).unwrap(), serial);
+        assert_eq!(parse_keypad_code(&keypad).unwrap(), serial);
+        assert_eq!(parse_phone_code(&keypad).unwrap(), serial);
+        assert_eq!(parse_phone_code(&short).unwrap(), serial);
+        assert_eq!(
+            parse_short_code("BVPG-0000-0000-0001-T").unwrap_err().code,
+            "bad_check_character"
+        );
+        assert_eq!(short_code("xyz").unwrap_err().code, "malformed");
+        assert_eq!(random_serial().len(), 20);
+        assert_eq!(normalize_human("ab-cd o").unwrap(), "ABCD0");
+    }
+
+    #[test]
+    fn issuance_booklets_and_print_runs() {
+        let s = setup();
+        let spec = VoucherSpec::pass_numerique(date(1, 1), date(12, 31));
+        let booklet = s.issuer.booklet(&spec, DEFAULT_BOOKLET_SIZE).unwrap();
+        assert_eq!(booklet.len(), 10);
+        let mut calls = Vec::new();
+        let run = s
+            .issuer
+            .print_run(&spec, 300, &mut |done, total| calls.push((done, total)))
+            .unwrap();
+        assert_eq!(run.len(), 300);
+        assert_eq!(calls.last(), Some(&(300, 300)));
+        let free = VoucherSpec {
+            value_cents: 0,
+            ..spec
+        };
+        assert_eq!(
+            s.issuer.issue(&free, None).unwrap_err().code,
+            "invalid_field"
+        );
+        let long = VoucherSpec {
+            valid_until: date(1, 1) + TimeDelta::days(1101),
+            ..spec
+        };
+        assert_eq!(
+            s.issuer.booklet(&long, 1).unwrap_err().code,
+            "invalid_field"
+        );
+        assert_eq!(Issuer::new(0, &[1; 32]).unwrap_err().code, "invalid_field");
+    }
+
+    #[test]
+    fn ledger_queue_export_restore_and_sync() {
+        let s = setup();
+        let v = verifier(&s, &VerifierOptions::default());
+        let spec = VoucherSpec::pass_numerique(date(1, 1), date(12, 31));
+        let vouchers: Vec<VerifiedVoucher> = s
+            .issuer
+            .booklet(&spec, 3)
+            .unwrap()
+            .iter()
+            .map(|i| v.verify(&i.token, now()).unwrap())
+            .collect();
+        let ledger = MemoryLedger::new();
+        let gueret = OfflineQueue::new("gueret");
+        gueret.accept(&vouchers[0], now()).unwrap();
+        assert_eq!(
+            gueret.accept(&vouchers[0], now()).unwrap_err().code,
+            "already_redeemed"
+        );
+        let lyon = OfflineQueue::new("lyon");
+        for x in &vouchers {
+            lyon.accept(x, now() + TimeDelta::minutes(1)).unwrap();
+        }
+        // The device restarts: its queue comes back from the export.
+        let text = lyon.export_jsonl();
+        assert_eq!(text.lines().count(), 3);
+        let lyon = OfflineQueue::from_jsonl("lyon", &text).unwrap();
+        assert_eq!(lyon.len(), 3);
+        let e = OfflineQueue::from_jsonl("gueret", &text).unwrap_err();
+        assert_eq!(e.code, "invalid_field");
+        let e = OfflineQueue::from_jsonl("lyon", "{}\n").unwrap_err();
+        assert!(e.message.starts_with("line 1: "), "{}", e.message);
+
+        assert!(gueret.sync(&ledger).error.is_none());
+        let report = lyon.sync(&ledger);
+        let statuses: Vec<&str> = report.outcomes.iter().map(|o| o.status).collect();
+        assert_eq!(statuses, ["conflict", "redeemed", "redeemed"]);
+        assert_eq!(report.outcomes[0].winner.venue, "gueret");
+        assert!(lyon.is_empty());
+        assert_eq!(ledger.len(), 3);
+        assert_eq!(ledger.redemptions()[0].venue, "gueret");
+        let first = ledger
+            .redemption("aptic", &vouchers[0].serial)
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.venue, "gueret");
+        let e = ledger.redeem(&vouchers[1], "paris", now()).unwrap_err();
+        assert_eq!((e.code, e.kind), ("already_redeemed", ErrorKind::Refused));
+        let json = first.to_json();
+        assert_eq!(Redemption::from_json(&json).unwrap(), first);
+    }
+
+    #[test]
+    fn stateful_objects_are_send_and_sync() {
+        fn both<T: Send + Sync>() {}
+        both::<Verifier>();
+        both::<Issuer>();
+        both::<MemoryLedger>();
+        both::<OfflineQueue>();
+        both::<TrustList>();
+        both::<SecretKey>();
+    }
+}

@@ -121,6 +121,12 @@ impl SecretKey {
         Ok(SecretKey::from_seed(&seed))
     }
 
+    /// The 32-byte seed, in memory wiped on drop (to store the key in a vault or pass
+    /// it to a binding). Handle with care.
+    pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.0.to_bytes())
+    }
+
     /// The seed as 64 lowercase hex digits, in memory wiped on drop. Handle with care.
     pub fn to_hex(&self) -> Zeroizing<String> {
         Zeroizing::new(data_encoding::HEXLOWER.encode(self.0.as_bytes()))
@@ -201,6 +207,14 @@ mod tests {
             PublicKey::from_hex("zz", 1).unwrap_err().code(),
             "invalid_key"
         );
+    }
+
+    #[test]
+    fn seed_bytes_round_trip() {
+        let k = SecretKey::from_seed(&[0x42; 32]);
+        assert_eq!(*k.to_bytes(), [0x42; 32]);
+        let again = SecretKey::from_seed(&k.to_bytes());
+        assert_eq!(again.public_key(), k.public_key());
     }
 
     #[test]

@@ -92,6 +92,14 @@ impl MemoryLedger {
         self.len() == 0
     }
 
+    /// Every redemption recorded, by time, then issuer and serial (an export for
+    /// reports; the ledger itself is keyed by issuer and serial).
+    pub fn redemptions(&self) -> Vec<Redemption> {
+        let mut all: Vec<Redemption> = self.lock().values().cloned().collect();
+        all.sort_by(|a, b| (a.at, &a.issuer, a.serial).cmp(&(b.at, &b.issuer, b.serial)));
+        all
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Arc<str>, Serial), Redemption>> {
         // A panic while holding the lock cannot leave the map half-written (each
         // operation is one insert), so a poisoned lock is still consistent.
@@ -141,6 +149,44 @@ impl OfflineQueue {
             venue: venue.to_owned(),
             items: Vec::new(),
         }
+    }
+
+    /// A queue restored from its pending redemptions (saved before a restart, in the
+    /// order they were accepted): `invalid_field` for a redemption of another venue,
+    /// `already_redeemed` for a serial queued twice.
+    pub fn restore(
+        venue: &str,
+        pending: impl IntoIterator<Item = Redemption>,
+    ) -> Result<Self, VoucherError> {
+        let mut q = OfflineQueue::new(venue);
+        for r in pending {
+            q.push(r)?;
+        }
+        Ok(q)
+    }
+
+    /// Queues a redemption made at this venue (the redemption of a verified voucher, or
+    /// one saved earlier): `invalid_field` if it names another venue, `already_redeemed`
+    /// if this device already accepted the same serial.
+    pub fn push(&mut self, redemption: Redemption) -> Result<Redemption, VoucherError> {
+        if redemption.venue != self.venue {
+            return Err(VoucherError::invalid(
+                "venue",
+                format!(
+                    "{:?} is not this queue's venue {:?}",
+                    redemption.venue, self.venue
+                ),
+            ));
+        }
+        if let Some(first) = self
+            .items
+            .iter()
+            .find(|r| r.serial == redemption.serial && r.issuer == redemption.issuer)
+        {
+            return Err(first.conflict());
+        }
+        self.items.push(redemption.clone());
+        Ok(redemption)
     }
 
     /// The venue.
@@ -347,6 +393,28 @@ mod tests {
         );
         assert!(q.pending().is_empty());
         assert_eq!(ledger.inner.len(), 3);
+    }
+
+    #[test]
+    fn a_queue_restores_from_its_pending_items_and_keeps_its_rules() {
+        let vs = vouchers(2);
+        let mut q = OfflineQueue::new("lyon");
+        q.accept(&vs[0], at(0)).unwrap();
+        q.accept(&vs[1], at(1)).unwrap();
+        let back = OfflineQueue::restore("lyon", q.pending().to_vec()).unwrap();
+        assert_eq!(back.pending(), q.pending());
+        let e = OfflineQueue::restore("gueret", q.pending().to_vec()).unwrap_err();
+        assert_eq!(e.code(), "invalid_field");
+        let twice = vec![q.pending()[0].clone(), q.pending()[0].clone()];
+        let e = OfflineQueue::restore("lyon", twice).unwrap_err();
+        assert_eq!(e.code(), "already_redeemed");
+        let ledger = MemoryLedger::new();
+        ledger.redeem(q.pending()[1].clone()).unwrap();
+        ledger.redeem(q.pending()[0].clone()).unwrap();
+        let all = ledger.redemptions();
+        assert_eq!(all.len(), 2);
+        assert!(all[0].at <= all[1].at);
+        assert_eq!(all[0], q.pending()[0]);
     }
 
     #[test]
