@@ -7,9 +7,13 @@
 #  3. generates Kotlin and Swift in library mode with --no-format into target/mobile/;
 #  4. checks the Swift sources, header and module map (no Swift toolchain here: the Swift
 #     tests in tests/swift/ are written for a machine that has one, and not run);
-#  5. compiles the generated Kotlin with the test program of tests/kotlin/ into one jar
-#     (Kotlin runtime included) and runs it with JNA against target/debug, over the shared
-#     conformance vectors of tests/vectors/. It must close with `N passed, 0 failed`.
+#  5. compiles the generated Kotlin with the test program of tests/kotlin/ and the example
+#     of examples/kotlin/ into one jar (Kotlin runtime included; one kotlinc run, ~45 s)
+#     and runs the tests with JNA against target/debug, over the shared conformance
+#     vectors of tests/vectors/. They must close with `N passed, 0 failed`;
+#  6. runs the example (verify scanned QR codes offline, queue, export for sync) and
+#     checks the lines it prints, then once more with a stale trust list, which it must
+#     refuse.
 # Called by tests/run.sh; runs alone too. Idempotent: each install is skipped when done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,19 +87,29 @@ expect_in "$out/swift/Inclusif.swift" \
   'open class MandateRegistry' 'open class MandateVerifier' 'open class MandateToken' \
   'open class RuleBook' 'open class VenueFile' 'open class VenueIndex' 'open class OpeningHours' \
   'public struct VerifiedMandate' 'public struct Breakdown' 'public struct ValidationReport' \
-  'public func runMandateScenario(' 'public func verifyMandateJournal(' 'public func roundAmount('
+  'public func runMandateScenario(' 'public func verifyMandateJournal(' 'public func roundAmount(' \
+  'open class TrustList' 'open class VoucherVerifier' 'open class VoucherToken' 'open class Issuer' \
+  'open class MemoryLedger' 'open class OfflineQueue' 'open class SecretKey' \
+  'public struct VerifiedVoucher' 'public struct TrustEntry' 'public struct VoucherVerifierOptions' \
+  'public struct VoucherVerdict' 'public struct VoucherSpec' 'public struct IssuedVoucher' \
+  'public struct Redemption' 'public struct SyncOutcome' 'public struct SyncReport' \
+  'public enum KeyStatus' 'public enum SyncStatus' 'public func parsePhoneCode(' 'public func voucherErrorCodes(' \
+  'public static func load(bytes: Data, rootKey: Data, now: Timestamp)throws  -> TrustList' \
+  'open func exportJsonl() -> String'
 expect_in "$out/swift/InclusifFFI.h" 'uniffi_inclusif_mobile_fn_' 'RustBuffer'
 expect_in "$out/swift/InclusifFFI.modulemap" 'module InclusifFFI' 'header "InclusifFFI.h"'
 echo "Swift: $(wc -l < "$out/swift/Inclusif.swift") lines, header and module map present"
 
 # --- Kotlin: compile once, run on the JVM --------------------------------------------------
-say "compile the generated Kotlin and tests/kotlin into one jar (kotlinc $KOTLIN_VERSION)"
+say "compile the generated Kotlin, tests/kotlin and examples/kotlin into one jar (kotlinc $KOTLIN_VERSION)"
 expect_in "$kt" 'package fr.inclusif' 'sealed class InclusifException' 'typealias Decimal = java.math.BigDecimal' \
-  'typealias CivilDate = java.time.LocalDate' 'typealias Timestamp = java.time.Instant'
+  'typealias CivilDate = java.time.LocalDate' 'typealias Timestamp = java.time.Instant' \
+  'open class VoucherVerifier: Disposable, AutoCloseable' 'open class OfflineQueue: Disposable, AutoCloseable' \
+  'open class TrustList: Disposable, AutoCloseable' 'data class VerifiedVoucher'
 jar="$out/inclusif-mobile-tests.jar"
 rm -f "$jar"
 # No -Werror: Kotlin 2.4 warns on some generated code (uniffi-rs #2998).
-"$kotlinc" -nowarn -jvm-target 17 -include-runtime -cp "$jna" -d "$jar" "$kt" tests/kotlin/*.kt
+"$kotlinc" -nowarn -jvm-target 17 -include-runtime -cp "$jna" -d "$jar" "$kt" tests/kotlin/*.kt examples/kotlin/*.kt
 
 say "run the Kotlin tests on the JVM with JNA"
 log="$out/kotlin-tests.log"
@@ -109,4 +123,22 @@ if [ "$status" != 0 ] || ! [[ "$last" =~ ^[0-9]+\ passed,\ 0\ failed$ ]] || [[ "
   echo "Kotlin tests failed (exit $status): $last"
   exit 1
 fi
-say "done: $last"
+
+say "run the Kotlin example (examples/kotlin/VerifyAndQueue.kt)"
+example() { java -Djna.library.path="$CARGO_TARGET_DIR/debug" -cp "$jar:$jna" fr.inclusif.examples.VerifyAndQueueKt "$@"; }
+demo="$out/kotlin-example.log"
+example "$root/tests/vectors/trust_list.hex" 2026-06-01T10:00:00Z | tee "$demo"
+expect_in "$demo" 'trust list 42 with 3 keys, valid until 2028-01-01T00:00:00Z' \
+  'accepted BVPG-0000-0000-0001-S: 10.00 ' 'from aptic, valid until 2026-12-31' \
+  'rejected bad_signature: ' 'rejected already_redeemed: serial: 5eed0000000000000001' \
+  '1 redemption(s) queued for sync:' \
+  '{"issuer":"aptic","serial":"5eed0000000000000001","kid":7,"value_cents":1000,"venue":"venue-lyon-01","at":"2026-06-01T10:00:00Z"}'
+[ "$(grep -c '^accepted ' "$demo")" = 1 ] || { echo "the example accepted other than one cheque"; exit 1; }
+set +e
+example "$root/tests/vectors/trust_list.hex" 2028-01-01T00:00:01Z > "$demo"
+status=$?
+set -e
+cat "$demo"
+if [ "$status" != 3 ]; then echo "the example took a stale trust list (exit $status)"; exit 1; fi
+expect_in "$demo" 'trust list refused: trust_list_expired'
+say "done: $last; the example prints what it must"

@@ -17,6 +17,7 @@ val SUITES: List<Pair<String, Harness.() -> Unit>> = listOf(
     "funding" to Harness::funding,
     "mandate" to Harness::mandate,
     "venue" to Harness::venue,
+    "voucher" to Harness::voucher,
 )
 
 fun main(args: Array<String>) {
