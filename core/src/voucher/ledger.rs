@@ -379,16 +379,22 @@ impl OfflineQueue {
 
     /// Settles pending items from the operator's answer to a batch: every item of the
     /// answer (redeemed, in conflict or rejected) leaves the queue, matched by its token
-    /// bytes. Returns how many left; items the answer does not name stay queued.
+    /// bytes and acceptance instant (a cheque accepted again later is another item).
+    /// Returns how many left; items the answer does not name stay queued.
     pub fn apply_outcomes(&mut self, outcomes: &[ImportedItem]) -> usize {
-        let settled: HashSet<&[u8; TOKEN_LEN]> =
-            outcomes.iter().map(|o| o.token.as_bytes()).collect();
+        let settled: HashSet<(&[u8; TOKEN_LEN], DateTime<Utc>)> = outcomes
+            .iter()
+            .map(|o| (o.token.as_bytes(), o.accepted_at))
+            .collect();
         let before = self.items.len();
         let (items, tokens): (Vec<Redemption>, Vec<Option<Token>>) =
             std::mem::take(&mut self.items)
                 .into_iter()
                 .zip(std::mem::take(&mut self.tokens))
-                .filter(|(_, t)| !t.as_ref().is_some_and(|t| settled.contains(t.as_bytes())))
+                .filter(|(r, t)| {
+                    !t.as_ref()
+                        .is_some_and(|t| settled.contains(&(t.as_bytes(), r.at)))
+                })
                 .unzip();
         self.items = items;
         self.tokens = tokens;
