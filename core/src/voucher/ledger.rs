@@ -382,10 +382,17 @@ impl OfflineQueue {
     /// bytes and acceptance instant (a cheque accepted again later is another item).
     /// Returns how many left; items the answer does not name stay queued.
     pub fn apply_outcomes(&mut self, outcomes: &[ImportedItem]) -> usize {
-        let settled: HashSet<(&[u8; TOKEN_LEN], DateTime<Utc>)> = outcomes
-            .iter()
-            .map(|o| (o.token.as_bytes(), o.accepted_at))
-            .collect();
+        let settled: Vec<(Token, DateTime<Utc>)> =
+            outcomes.iter().map(|o| (o.token, o.accepted_at)).collect();
+        self.remove_settled(&settled)
+    }
+
+    /// Removes the pending items with these (token, acceptance instant) pairs: what
+    /// [`apply_outcomes`](OfflineQueue::apply_outcomes) does with an answer. Returns how
+    /// many left.
+    pub fn remove_settled(&mut self, settled: &[(Token, DateTime<Utc>)]) -> usize {
+        let settled: HashSet<(&[u8; TOKEN_LEN], DateTime<Utc>)> =
+            settled.iter().map(|(t, at)| (t.as_bytes(), *at)).collect();
         let before = self.items.len();
         let (items, tokens): (Vec<Redemption>, Vec<Option<Token>>) =
             std::mem::take(&mut self.items)
