@@ -37,6 +37,12 @@
 //!   a week with a 25-hour Sunday and a week with Christmas, with and without French
 //!   holidays, open time fits in the week's real length and in each day's, the days add
 //!   up; `is_open` and `next_opening` agree at fixed instants (around both clock changes).
+//! - [`redemption_batch`]: a batch that parses re-encodes to the same body and batch id; a
+//!   body signed by the test venue key either opens and re-signs to the very same bytes or
+//!   is refused as `batch_malformed` (never `bad_batch_signature`); an opened batch imports
+//!   (or is refused for its venue) without panicking, with one outcome per item in order,
+//!   no serial redeemed twice, every redeemed item and conflict winner in the ledger, and
+//!   the same report again on a re-import, with or without the import log.
 
 #![deny(missing_docs)]
 
@@ -69,6 +75,12 @@ use inclusif_core::voucher::{
     parse_phone_code,
 };
 
+use inclusif_core::voucher::redemption_batch::batch_id_of_body;
+use inclusif_core::voucher::{
+    ImportReport, ItemOutcome, Ledger, MemoryImportLog, MemoryLedger, MemoryVenueRegistry,
+    RedemptionBatch, RegisteredVenue, VenueKey, import_batch,
+};
+
 use crate::journal_vectors::JOURNAL_KID;
 use crate::mandate_vectors::MANDATE_KID3_SEED;
 use crate::{KID7_SEED, KID9_SEED, ROOT_SEED};
@@ -88,6 +100,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("scenario", scenario),
     ("venue_file", venue_file),
     ("opening_hours", opening_hours),
+    ("redemption_batch", redemption_batch),
 ];
 
 /// The instant every verification runs at.
@@ -989,5 +1002,160 @@ pub fn check_opening_hours(oh: &OpeningHours) {
                 );
             }
         }
+    }
+}
+
+#[path = "gen_batch_vectors.rs"]
+pub mod batch_vectors;
+
+/// What the `redemption_batch` target imports into: the vectors' registry and an
+/// operator verifier (any scope, Europe/Paris) over the vectors' trust list.
+struct SyncFixture {
+    registry: MemoryVenueRegistry,
+    verifier: Verifier,
+    lyon: SecretKey,
+}
+
+fn sync_fixture() -> &'static SyncFixture {
+    static FIXTURE: OnceLock<SyncFixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let registry = MemoryVenueRegistry::new();
+        for (i, (venue, active, key_id, seed)) in batch_vectors::VENUES.into_iter().enumerate() {
+            registry
+                .put_venue(
+                    RegisteredVenue::new(venue, venue, batch_vectors::SIRETS[i], active)
+                        .expect("venue"),
+                )
+                .expect("registered");
+            registry
+                .put_key(VenueKey {
+                    venue: venue.into(),
+                    key_id,
+                    public_key: SecretKey::from_seed(&seed).public_key(),
+                    active: true,
+                })
+                .expect("key");
+        }
+        SyncFixture {
+            registry,
+            verifier: Verifier::new(crate::trust_list()).with_any_scope(),
+            lyon: SecretKey::from_seed(&batch_vectors::LYON_SEED),
+        }
+    })
+}
+
+/// Imports `bytes` into a fresh ledger at [`NOW`] and checks the report's invariants.
+fn import_and_check(batch: &RedemptionBatch, bytes: &[u8]) {
+    let f = sync_fixture();
+    let (ledger, log) = (MemoryLedger::new(), MemoryImportLog::new());
+    let now = fixture().now;
+    let import =
+        |log: &MemoryImportLog| import_batch(&ledger, &f.registry, log, &f.verifier, bytes, now);
+    let seed = match (batch.venue(), batch.key_id()) {
+        ("venue-lyon-01", 1) => Some(batch_vectors::LYON_SEED),
+        ("venue-gueret-02", 1) => Some(batch_vectors::GUERET_SEED),
+        _ => None,
+    };
+    let signed_well = seed.is_some_and(|seed| {
+        batch
+            .verify_signature(bytes, &SecretKey::from_seed(&seed).public_key())
+            .is_ok()
+    });
+    let report: ImportReport = match (seed, import(&log)) {
+        (Some(_), Ok(r)) if signed_well => r,
+        (Some(_), Err(e)) if !signed_well => {
+            assert_eq!(e.code(), "bad_batch_signature", "{e}");
+            return;
+        }
+        (None, Err(e)) => {
+            assert_eq!(e.code(), "unknown_venue", "{e}");
+            return;
+        }
+        (_, got) => panic!(
+            "a batch of {} key {} (signature good: {signed_well}): {got:?}",
+            batch.venue(),
+            batch.key_id()
+        ),
+    };
+    assert_eq!(report.batch_id, batch.batch_id());
+    assert_eq!(report.items.len(), batch.items().len());
+    let mut paid = BTreeSet::new();
+    for (item, got) in batch.items().iter().zip(&report.items) {
+        assert_eq!((item.token, item.accepted_at), (got.token, got.accepted_at));
+        match &got.outcome {
+            ItemOutcome::Redeemed(r) => {
+                assert!(
+                    paid.insert((r.issuer.clone(), r.serial)),
+                    "serial {} paid twice",
+                    r.serial
+                );
+                assert_eq!(r.at, item.accepted_at);
+                assert_eq!(
+                    ledger.redemption(&r.issuer, r.serial).expect("memory"),
+                    Some(r.clone())
+                );
+            }
+            ItemOutcome::Conflict { queued, winner } => {
+                assert_ne!(queued, winner);
+                assert_eq!(
+                    ledger
+                        .redemption(&winner.issuer, winner.serial)
+                        .expect("memory"),
+                    Some(winner.clone())
+                );
+            }
+            ItemOutcome::Rejected(e) => assert_ne!(e.code(), "already_redeemed"),
+        }
+    }
+    assert_eq!(
+        ledger.len(),
+        paid.len(),
+        "only redeemed items reach the ledger"
+    );
+    // Again: the same report, from the log and from the ledger alone.
+    assert_eq!(import(&log).as_ref(), Ok(&report));
+    assert_eq!(import(&MemoryImportLog::new()).as_ref(), Ok(&report));
+    assert_eq!(ledger.len(), paid.len());
+}
+
+/// Redemption batches: canonical encoding, signature domain, import invariants.
+pub fn redemption_batch(data: &[u8]) {
+    let f = sync_fixture();
+    // The data as signed bytes.
+    match RedemptionBatch::parse_unverified(data) {
+        Ok(b) => {
+            let body = &data[..data.len() - 64];
+            assert!(
+                b.body() == body,
+                "a parsed batch re-encodes to another body"
+            );
+            assert_eq!(b.batch_id(), batch_id_of_body(body));
+            let resigned = b.sign(&f.lyon);
+            assert_eq!(
+                RedemptionBatch::parse_unverified(&resigned).as_ref(),
+                Ok(&b)
+            );
+            if let Ok(opened) = RedemptionBatch::open(data, &f.lyon.public_key()) {
+                assert_eq!(opened, b);
+            }
+            import_and_check(&b, data);
+        }
+        Err(e) => assert_eq!(e.code(), "batch_malformed", "{e}"),
+    }
+    // Past the signature: the venue key signs whatever the data is.
+    let signed = batch_vectors::sign(data, &batch_vectors::LYON_SEED);
+    match RedemptionBatch::open(&signed, &f.lyon.public_key()) {
+        Ok(b) => {
+            assert!(
+                b.sign(&f.lyon) == signed,
+                "a signed body opens but re-signs to other bytes (not canonical)"
+            );
+            import_and_check(&b, &signed);
+        }
+        Err(e) => assert_eq!(
+            e.code(),
+            "batch_malformed",
+            "the venue key's own signature refused: {e}"
+        ),
     }
 }

@@ -1525,6 +1525,133 @@ fn seed_dir() -> PathBuf {
         .join("fuzz/seeds")
 }
 
+/// Batches as the venue device sends them, their bodies (the target signs the data as a
+/// body too), the vector batches, truncations and header variants.
+fn redemption_batch() -> Seeds {
+    use inclusif_conformance::fuzz_targets::batch_vectors::{GUERET_SEED, LYON_SEED, body, sign};
+    let mut s = Seeds::default();
+    for row in read_tsv("batches.tsv") {
+        let bytes = hex(&row["batch"]);
+        if bytes.len() > 64 {
+            s.add(
+                format!("vector_{}_body", row["name"]),
+                &bytes[..bytes.len() - 64],
+            );
+        }
+        s.add(format!("vector_{}", row["name"]), bytes);
+    }
+    let issuer = Issuer::new(Kid::new(7).expect("kid"), SecretKey::from_seed(&KID7_SEED));
+    let date = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+    let token = |n: u128, value: u16| {
+        *issuer
+            .issue(
+                Serial::from_u128(VALID_SERIAL + 100 + n).expect("serial"),
+                value,
+                Validity::from_dates(date(1, 1), date(12, 31)).expect("window"),
+                Scope::NATIONAL,
+            )
+            .expect("token")
+            .as_bytes()
+    };
+    let ms = |h: u32, m: u32| {
+        Utc.with_ymd_and_hms(2026, 6, 1, h, m, 0)
+            .unwrap()
+            .timestamp_millis()
+    };
+    let lyon = "venue-lyon-01";
+    let one = body(
+        lyon,
+        1,
+        1,
+        ms(9, 30),
+        &[(*valid_token().as_bytes(), ms(9, 0))],
+    );
+    let three = body(
+        lyon,
+        1,
+        2,
+        ms(9, 59),
+        &[
+            (token(1, 1000), ms(8, 0)),
+            (token(2, 1000), ms(8, 1)),
+            (token(3, 1000), ms(9, 59)),
+        ],
+    );
+    let same_serial = body(
+        lyon,
+        1,
+        3,
+        ms(9, 50),
+        &[(token(4, 1000), ms(9, 0)), (token(4, 500), ms(9, 1))],
+    );
+    let future = body(lyon, 1, 4, ms(11, 0), &[(token(5, 1000), ms(11, 0))]);
+    let gueret = body(
+        "venue-gueret-02",
+        1,
+        1,
+        ms(9, 30),
+        &[(token(1, 1000), ms(7, 0))],
+    );
+    let unknown = body(
+        "venue-nantes-04",
+        1,
+        1,
+        ms(9, 30),
+        &[(token(6, 1000), ms(7, 0))],
+    );
+    for (name, b) in [
+        ("one", &one),
+        ("three", &three),
+        ("same_serial_twice", &same_serial),
+        ("future_item", &future),
+        ("unknown_venue", &unknown),
+    ] {
+        s.add(format!("{name}_body"), b);
+        s.add(format!("{name}_signed"), sign(b, &LYON_SEED));
+    }
+    s.add("gueret_body", &gueret);
+    s.add("gueret_signed", sign(&gueret, &GUERET_SEED));
+    let signed = sign(&three, &LYON_SEED);
+    for n in [
+        0,
+        1,
+        4,
+        5,
+        6,
+        19,
+        20,
+        40,
+        41,
+        100,
+        133,
+        134,
+        200,
+        signed.len() - 65,
+        signed.len() - 1,
+    ] {
+        s.add(format!("three_truncated_{n:03}"), &signed[..n]);
+    }
+    let mut trailing = signed.clone();
+    trailing.push(0);
+    s.add("three_trailing_byte", trailing);
+    let variants: [(&str, usize, &[u8]); 8] = [
+        ("format_2", 4, &[2]),
+        ("venue_len_0", 5, &[0]),
+        ("venue_len_65", 5, &[65]),
+        ("venue_upper", 6, b"V"),
+        ("key_id_0", 19, &[0, 0]),
+        ("count_0", 37, &[0, 0, 0, 0]),
+        ("count_huge", 37, &[0, 0x0f, 0x42, 0x40]),
+        ("token_version_0", 41, &[0]),
+    ];
+    for (name, at, patch) in variants {
+        let mut b = three.clone();
+        b[at..at + patch.len()].copy_from_slice(patch);
+        s.add(format!("{name}_body"), &b);
+    }
+    s
+}
+
 fn main() {
     let all: BTreeMap<&str, Seeds> = BTreeMap::from([
         ("strict_parse", strict_parse()),
@@ -1537,6 +1664,7 @@ fn main() {
         ("scenario", scenario()),
         ("venue_file", venue_file()),
         ("opening_hours", opening_hours()),
+        ("redemption_batch", redemption_batch()),
     ]);
     assert_eq!(all.len(), TARGETS.len(), "one seed set per target");
     let mut bytes = 0;

@@ -1,6 +1,7 @@
 //! The voucher domain in Python: a thin adapter over `inclusif_core::api::voucher` (keys,
 //! signed trust lists, issuance, single and batch verification, phone codes, the
-//! redemption ledger and the offline queue). Native names are prefixed where they could
+//! redemption ledger, the offline queue, and offline sync: signed batches, the venue
+//! registry, the import log and `import_batch`). Native names are prefixed where they could
 //! collide (`VoucherToken`, `VoucherVerifier`, `VoucherIssuer`); `inclusif.voucher`
 //! re-exports them under their public names (`Token`, `Verifier`, `Issuer`).
 //!
@@ -26,6 +27,7 @@ const _: () = assert!(api::DEFAULT_VALUE_CENTS == 1000 && api::DEFAULT_BOOKLET_S
 static KEY_STATUS: EnumClass = EnumClass::new(MODULE, "KeyStatus");
 static SYNC_STATUS: EnumClass = EnumClass::new(MODULE, "SyncStatus");
 static ERROR_CODE: EnumClass = EnumClass::new(MODULE, "ErrorCode");
+static BATCH_STATUS: EnumClass = EnumClass::new(MODULE, "BatchStatus");
 
 // ---- helpers ----
 
@@ -2158,6 +2160,84 @@ impl OfflineQueue {
     fn export_jsonl(&self) -> String {
         self.inner.export_jsonl()
     }
+    /// Accepts a verified voucher offline and keeps its token, so the queue can be sent
+    /// as a signed batch (`export_batch`); the instant is cut to the millisecond.
+    /// `invalid_field` if `voucher` is not `token`'s verification, `already_redeemed` if
+    /// this device already accepted its serial.
+    ///
+    /// >>> token = Token.from_text(scanned)
+    /// >>> queue.accept_token(token, verifier.verify(scanned, now), now).venue
+    /// 'venue-lyon-01'
+    fn accept_token(
+        &self,
+        token: &VoucherToken,
+        voucher: &VerifiedVoucher,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<Redemption> {
+        let at = instant_arg(at, "at")?;
+        Ok(Redemption {
+            r: self.inner.accept_token(&token.t, &voucher.v, at).py()?,
+        })
+    }
+    /// The token of each pending redemption (None where it was queued without one).
+    fn pending_tokens(&self) -> Vec<Option<VoucherToken>> {
+        self.inner
+            .pending_tokens()
+            .into_iter()
+            .map(|t| t.map(|t| VoucherToken { t }))
+            .collect()
+    }
+    /// The pending redemptions as a batch (format PNRB v1) signed with the venue's
+    /// `secret_key` (`SecretKey` or 32-byte seed) registered as `key_id`, with this
+    /// device's `sequence` number, made at `at`: the bytes to send to the operator
+    /// (`import_batch`). Items stay queued until `apply_outcomes`, so a lost batch is
+    /// simply exported again. `invalid_field` for an item queued without its token,
+    /// `batch_malformed` for an empty queue or a venue that is not a registry identifier.
+    ///
+    /// >>> data = queue.export_batch(venue_key, 1, sequence=1, at=now)
+    /// >>> data[:4]
+    /// b'PNRB'
+    fn export_batch<'py>(
+        &self,
+        py: Python<'py>,
+        secret_key: &Bound<'py, PyAny>,
+        key_id: u16,
+        sequence: u64,
+        at: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let seed = secret_arg(secret_key, "secret_key")?;
+        let now = instant_arg(at, "at")?;
+        let bytes = self.inner.export_batch(&seed, key_id, sequence, now).py()?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+    /// Settles the pending items named by the operator's answer (an `ImportReport`, or
+    /// its `BatchOutcome`s): redeemed, in conflict or rejected, they leave the queue
+    /// (matched by token and acceptance instant). Returns how many left.
+    ///
+    /// >>> queue.apply_outcomes(import_batch(data, ledger=ledger, registry=registry, log=log, verifier=operator, at=now))
+    /// 3
+    fn apply_outcomes(&self, answer: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let outcomes: Vec<api::BatchOutcome> = if let Ok(r) = answer.cast::<ImportReport>() {
+            r.get().r.outcomes.clone()
+        } else {
+            answer
+                .try_iter()?
+                .enumerate()
+                .map(|(i, item)| {
+                    let item = item?;
+                    item.cast::<BatchOutcome>()
+                        .map(|o| o.get().o.clone())
+                        .map_err(|_| {
+                            PyTypeError::new_err(format!(
+                                "outcomes[{i}]: expected a BatchOutcome, got {}",
+                                type_name(&item)
+                            ))
+                        })
+                })
+                .collect::<PyResult<Vec<_>>>()?
+        };
+        Ok(usize::try_from(self.inner.apply_outcomes(&outcomes)).unwrap_or(usize::MAX))
+    }
     /// Sends the queue to the ledger, in order; settled items leave the queue.
     fn sync(&self, ledger: &MemoryLedger) -> SyncReport {
         let r = self.inner.sync(&ledger.inner);
@@ -2179,6 +2259,553 @@ impl OfflineQueue {
             self.inner.len()
         )
     }
+}
+
+// ---- offline sync ----
+
+/// A venue registered with the operator: its registry identifier (what its batches
+/// name: `a-z`, `0-9`, `-`, `_`, `.`), name, SIRET (checksum checked) and whether its
+/// batches are accepted. `invalid_field` for any that breaks its rule.
+///
+/// >>> RegisteredVenue("venue-lyon-01", "Médiathèque de Lyon", "12345678900007")
+/// RegisteredVenue(id="venue-lyon-01", name="Médiathèque de Lyon", siret="12345678900007", active=True)
+#[pyclass(
+    module = "inclusif._inclusif",
+    name = "RegisteredVenue",
+    frozen,
+    eq,
+    hash
+)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct RegisteredVenue {
+    v: api::RegisteredVenue,
+}
+
+#[pymethods]
+impl RegisteredVenue {
+    /// A venue (checked).
+    #[new]
+    #[pyo3(signature = (id, name, siret, active=true))]
+    fn new(id: String, name: String, siret: String, active: bool) -> PyResult<Self> {
+        let v = api::RegisteredVenue {
+            id,
+            name,
+            siret,
+            active,
+        };
+        v.check().py()?;
+        Ok(RegisteredVenue { v })
+    }
+    /// The registry identifier.
+    #[getter]
+    fn id(&self) -> String {
+        self.v.id.clone()
+    }
+    /// The name.
+    #[getter]
+    fn name(&self) -> String {
+        self.v.name.clone()
+    }
+    /// The SIRET.
+    #[getter]
+    fn siret(&self) -> String {
+        self.v.siret.clone()
+    }
+    /// Whether its batches are accepted.
+    #[getter]
+    fn active(&self) -> bool {
+        self.v.active
+    }
+    /// `{"id", "name", "siret", "active"}`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("id", &self.v.id)?;
+        d.set_item("name", &self.v.name)?;
+        d.set_item("siret", &self.v.siret)?;
+        d.set_item("active", self.v.active)?;
+        Ok(d)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "RegisteredVenue(id={:?}, name={:?}, siret={:?}, active={})",
+            self.v.id,
+            self.v.name,
+            self.v.siret,
+            if self.v.active { "True" } else { "False" }
+        )
+    }
+}
+
+/// A key a venue registered to sign its batches: the venue, the key id its batches
+/// name, the public key (`PublicKey` or 32 bytes) and whether it is accepted.
+///
+/// >>> VenueKey("venue-lyon-01", 1, venue_key.public_key)
+/// VenueKey(venue="venue-lyon-01", key_id=1, active=True)
+#[pyclass(module = "inclusif._inclusif", name = "VenueKey", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct VenueKey {
+    k: api::VenueKey,
+}
+
+#[pymethods]
+impl VenueKey {
+    /// A key (checked as a public key: `invalid_key`, `weak_key`).
+    #[new]
+    #[pyo3(signature = (venue, key_id, public_key, active=true))]
+    fn new(
+        venue: String,
+        key_id: u16,
+        public_key: &Bound<'_, PyAny>,
+        active: bool,
+    ) -> PyResult<Self> {
+        let bytes = public_arg(public_key, "public_key")?;
+        api::PublicKey::from_bytes(&bytes).py()?;
+        Ok(VenueKey {
+            k: api::VenueKey {
+                venue,
+                key_id,
+                public_key: bytes,
+                active,
+            },
+        })
+    }
+    /// The venue's identifier.
+    #[getter]
+    fn venue(&self) -> String {
+        self.k.venue.clone()
+    }
+    /// The key id.
+    #[getter]
+    fn key_id(&self) -> u16 {
+        self.k.key_id
+    }
+    /// The public key.
+    #[getter]
+    fn public_key(&self) -> PyResult<PublicKey> {
+        Ok(PublicKey {
+            inner: api::PublicKey::from_bytes(&self.k.public_key).py()?,
+        })
+    }
+    /// Whether batches signed with it are accepted.
+    #[getter]
+    fn active(&self) -> bool {
+        self.k.active
+    }
+    /// `{"venue", "key_id", "public_key", "active"}` (`public_key` as hex).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("venue", &self.k.venue)?;
+        d.set_item("key_id", self.k.key_id)?;
+        d.set_item("public_key", hex(&self.k.public_key))?;
+        d.set_item("active", self.k.active)?;
+        Ok(d)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "VenueKey(venue={:?}, key_id={}, active={})",
+            self.k.venue,
+            self.k.key_id,
+            if self.k.active { "True" } else { "False" }
+        )
+    }
+}
+
+/// The operator's registry of venues and their batch keys, in memory (thread-safe).
+/// Put a venue again to rename or deactivate it, a key again to deactivate it.
+///
+/// >>> registry = VenueRegistry()
+/// >>> registry.put_venue(RegisteredVenue("venue-lyon-01", "Lyon", "12345678900007"))
+/// >>> registry.put_key(VenueKey("venue-lyon-01", 1, venue_key.public_key))
+/// >>> registry.venue("venue-lyon-01").active
+/// True
+#[pyclass(module = "inclusif._inclusif", name = "VenueRegistry", frozen)]
+pub struct VenueRegistry {
+    inner: api::VenueRegistry,
+}
+
+#[pymethods]
+impl VenueRegistry {
+    /// An empty registry.
+    #[new]
+    fn new() -> Self {
+        VenueRegistry {
+            inner: api::VenueRegistry::new(),
+        }
+    }
+    /// Registers a venue or replaces it.
+    fn put_venue(&self, venue: &RegisteredVenue) -> PyResult<()> {
+        self.inner.put_venue(&venue.v).py()
+    }
+    /// Registers a venue's key or replaces it (`unknown_venue` if the venue is not
+    /// registered, `invalid_field` for key id 0).
+    fn put_key(&self, key: &VenueKey) -> PyResult<()> {
+        self.inner.put_key(&key.k).py()
+    }
+    /// The venue, or None.
+    fn venue(&self, id: &str) -> Option<RegisteredVenue> {
+        self.inner.venue(id).map(|v| RegisteredVenue { v })
+    }
+    /// A venue's key, or None.
+    fn key(&self, venue: &str, key_id: u16) -> Option<VenueKey> {
+        self.inner.key(venue, key_id).map(|k| VenueKey { k })
+    }
+    /// Every venue, by identifier.
+    fn venues(&self) -> Vec<RegisteredVenue> {
+        self.inner
+            .venues()
+            .into_iter()
+            .map(|v| RegisteredVenue { v })
+            .collect()
+    }
+    /// A venue's keys, by key id.
+    fn keys(&self, venue: &str) -> Vec<VenueKey> {
+        self.inner
+            .keys(venue)
+            .into_iter()
+            .map(|k| VenueKey { k })
+            .collect()
+    }
+    fn __len__(&self) -> usize {
+        self.inner.venues().len()
+    }
+    fn __repr__(&self) -> String {
+        format!("VenueRegistry(venues={})", self.inner.venues().len())
+    }
+}
+
+/// A signed redemption batch (format PNRB v1) as read: `batch_id` (the same for every
+/// signature over one body), venue, key id, sequence, creation instant and items
+/// (`(Token, accepted_at)` pairs in queue order). `parse` reads without checking the
+/// signature; `open` checks it under the venue's public key.
+///
+/// >>> batch = RedemptionBatch.open(data, venue_key.public_key)
+/// >>> batch.venue, len(batch)
+/// ('venue-lyon-01', 3)
+#[pyclass(
+    module = "inclusif._inclusif",
+    name = "RedemptionBatch",
+    frozen,
+    eq,
+    hash
+)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct RedemptionBatch {
+    b: api::RedemptionBatch,
+}
+
+#[pymethods]
+impl RedemptionBatch {
+    /// Reads the bytes and checks every field but the signature (`batch_malformed`).
+    #[staticmethod]
+    fn parse(data: &[u8]) -> PyResult<Self> {
+        Ok(RedemptionBatch {
+            b: api::RedemptionBatch::parse(data).py()?,
+        })
+    }
+    /// Reads the bytes and checks the signature under `public_key` (`PublicKey` or 32
+    /// bytes): `batch_malformed`, `bad_batch_signature`.
+    #[staticmethod]
+    fn open(data: &[u8], public_key: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let key = public_arg(public_key, "public_key")?;
+        Ok(RedemptionBatch {
+            b: api::RedemptionBatch::open(data, &key).py()?,
+        })
+    }
+    /// The batch id: 64 hex digits.
+    #[getter]
+    fn batch_id(&self) -> String {
+        self.b.batch_id.clone()
+    }
+    /// The venue's registry identifier.
+    #[getter]
+    fn venue(&self) -> String {
+        self.b.venue.clone()
+    }
+    /// The venue key that signs it.
+    #[getter]
+    fn key_id(&self) -> u16 {
+        self.b.key_id
+    }
+    /// The device's sequence number.
+    #[getter]
+    fn sequence(&self) -> u64 {
+        self.b.sequence
+    }
+    /// When the device made it.
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.b.created_at
+    }
+    /// `(Token, accepted_at)` pairs, in queue order.
+    #[getter]
+    fn items(&self) -> Vec<(VoucherToken, DateTime<Utc>)> {
+        self.b
+            .items
+            .iter()
+            .map(|i| (VoucherToken { t: i.token }, i.accepted_at))
+            .collect()
+    }
+    fn __len__(&self) -> usize {
+        self.b.items.len()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "RedemptionBatch(venue={:?}, key_id={}, sequence={}, items={}, batch_id={:?})",
+            self.b.venue,
+            self.b.key_id,
+            self.b.sequence,
+            self.b.items.len(),
+            self.b.batch_id
+        )
+    }
+}
+
+/// What became of one item of an imported batch: `status` `REDEEMED` (this redemption
+/// counts), `CONFLICT` (`winner` reached the ledger first) or `REJECTED` (the token did
+/// not verify when the venue accepted it: `error` is its `ErrorCode`). Truthy when
+/// redeemed.
+///
+/// >>> [o.status for o in report.outcomes]
+/// [<BatchStatus.CONFLICT: 'conflict'>, <BatchStatus.REDEEMED: 'redeemed'>]
+#[pyclass(module = "inclusif._inclusif", name = "BatchOutcome", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct BatchOutcome {
+    o: api::BatchOutcome,
+}
+
+#[pymethods]
+impl BatchOutcome {
+    /// The item's position in the batch (from 0).
+    #[getter]
+    fn index(&self) -> u64 {
+        self.o.index
+    }
+    /// The `BatchStatus`.
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        BATCH_STATUS.member(py, self.o.status)
+    }
+    /// Whether this venue's redemption is the one that counts.
+    #[getter]
+    fn redeemed(&self) -> bool {
+        self.o.status == "redeemed"
+    }
+    /// The token.
+    #[getter]
+    fn token(&self) -> VoucherToken {
+        VoucherToken { t: self.o.token }
+    }
+    /// The token's serial (20 hex digits).
+    #[getter]
+    fn serial(&self) -> String {
+        self.o.serial.clone()
+    }
+    /// When the venue accepted it.
+    #[getter]
+    fn accepted_at(&self) -> DateTime<Utc> {
+        self.o.accepted_at
+    }
+    /// The venue's redemption (None when rejected).
+    #[getter]
+    fn redemption(&self) -> Option<Redemption> {
+        self.o.redemption.clone().map(|r| Redemption { r })
+    }
+    /// The redemption that counts (the venue's own when redeemed; None when rejected).
+    #[getter]
+    fn winner(&self) -> Option<Redemption> {
+        self.o.winner.clone().map(|r| Redemption { r })
+    }
+    /// The token's `ErrorCode` when rejected, else None.
+    #[getter]
+    fn error<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.o.code.map(|c| ERROR_CODE.member(py, c)).transpose()
+    }
+    /// The token's error message when rejected, else None.
+    #[getter]
+    fn message(&self) -> Option<String> {
+        self.o.message.clone()
+    }
+    /// `{"index", "status", "serial", "accepted_at", "venue", "winner_venue", "winner_at", "error"}`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("index", self.o.index)?;
+        d.set_item("status", self.status(py)?)?;
+        d.set_item("serial", &self.o.serial)?;
+        d.set_item("accepted_at", self.o.accepted_at)?;
+        d.set_item("venue", self.o.redemption.as_ref().map(|r| r.venue.clone()))?;
+        d.set_item(
+            "winner_venue",
+            self.o.winner.as_ref().map(|r| r.venue.clone()),
+        )?;
+        d.set_item("winner_at", self.o.winner.as_ref().map(|r| r.at))?;
+        d.set_item("error", self.error(py)?)?;
+        Ok(d)
+    }
+    fn __bool__(&self) -> bool {
+        self.redeemed()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "BatchOutcome(index={}, status={}, serial={:?}{})",
+            self.o.index,
+            self.o.status,
+            self.o.serial,
+            match (&self.o.code, &self.o.winner) {
+                (Some(c), _) => format!(", error={c}"),
+                (None, Some(w)) if self.o.status == "conflict" =>
+                    format!(", winner_venue={:?}", w.venue),
+                _ => String::new(),
+            }
+        )
+    }
+}
+
+/// The result of `import_batch`: the batch's identity and one `BatchOutcome` per item,
+/// in order. Importing the same batch again returns an equal report.
+///
+/// >>> report = import_batch(data, ledger=ledger, registry=registry, log=log, verifier=operator, at=now)
+/// >>> report.counts()
+/// {'redeemed': 2, 'conflict': 1, 'rejected': 0}
+#[pyclass(module = "inclusif._inclusif", name = "ImportReport", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ImportReport {
+    r: api::ImportReport,
+}
+
+#[pymethods]
+impl ImportReport {
+    /// The batch id (64 hex digits).
+    #[getter]
+    fn batch_id(&self) -> String {
+        self.r.batch_id.clone()
+    }
+    /// The venue that sent it.
+    #[getter]
+    fn venue(&self) -> String {
+        self.r.venue.clone()
+    }
+    /// The venue key that signed it.
+    #[getter]
+    fn key_id(&self) -> u16 {
+        self.r.key_id
+    }
+    /// The device's sequence number.
+    #[getter]
+    fn sequence(&self) -> u64 {
+        self.r.sequence
+    }
+    /// When the device made the batch.
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.r.created_at
+    }
+    /// One outcome per item, in order.
+    #[getter]
+    fn outcomes(&self) -> Vec<BatchOutcome> {
+        self.r
+            .outcomes
+            .iter()
+            .map(|o| BatchOutcome { o: o.clone() })
+            .collect()
+    }
+    /// How many items were redeemed, in conflict and rejected.
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for s in api::batch_statuses() {
+            d.set_item(s, self.r.outcomes.iter().filter(|o| o.status == s).count())?;
+        }
+        Ok(d)
+    }
+    /// One dict per outcome (as `BatchOutcome.to_dict`): `pandas.DataFrame(report.to_dicts())`.
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.outcomes().iter().map(|o| o.to_dict(py)).collect()
+    }
+    fn __len__(&self) -> usize {
+        self.r.outcomes.len()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "ImportReport(venue={:?}, sequence={}, outcomes={}, batch_id={:?})",
+            self.r.venue,
+            self.r.sequence,
+            self.r.outcomes.len(),
+            self.r.batch_id
+        )
+    }
+}
+
+/// The operator's record of finished imports, by batch id, in memory (thread-safe): a
+/// batch imported again returns its first report.
+///
+/// >>> log = ImportLog()
+/// >>> log.report(report.batch_id) == report
+/// True
+#[pyclass(module = "inclusif._inclusif", name = "ImportLog", frozen)]
+pub struct ImportLog {
+    inner: api::ImportLog,
+}
+
+#[pymethods]
+impl ImportLog {
+    /// An empty log.
+    #[new]
+    fn new() -> Self {
+        ImportLog {
+            inner: api::ImportLog::new(),
+        }
+    }
+    /// The report of a finished import, or None (`malformed` for a batch id that is not
+    /// 64 hex digits).
+    fn report(&self, batch_id: &str) -> PyResult<Option<ImportReport>> {
+        Ok(self
+            .inner
+            .report(batch_id)
+            .py()?
+            .map(|r| ImportReport { r }))
+    }
+    /// Every finished import, by venue, then sequence.
+    fn reports(&self) -> Vec<ImportReport> {
+        self.inner
+            .reports()
+            .into_iter()
+            .map(|r| ImportReport { r })
+            .collect()
+    }
+    fn __len__(&self) -> usize {
+        usize::try_from(self.inner.len()).unwrap_or(usize::MAX)
+    }
+    fn __repr__(&self) -> String {
+        format!("ImportLog(batches={})", self.inner.len())
+    }
+}
+
+/// Imports a signed redemption batch at `at` (the operator's side of offline sync, GIL
+/// released): the batch is read (`batch_malformed`), its venue and key must be
+/// registered and active in `registry` (`unknown_venue`), its signature must verify
+/// (`bad_batch_signature`); a batch already in `log` returns its report unchanged; the
+/// verifier's trust list must be fresh at `at` (`trust_list_expired`). Each token is
+/// verified as it stood when the venue accepted it and the good ones are redeemed in
+/// `ledger`, in order: the first redemption to reach the ledger wins. Use an operator's
+/// verifier (`any_scope=True`).
+///
+/// >>> report = import_batch(data, ledger=ledger, registry=registry, log=log, verifier=operator, at=now)
+/// >>> [o.status.value for o in report.outcomes]
+/// ['redeemed', 'redeemed', 'rejected']
+#[pyfunction]
+#[pyo3(signature = (data, *, ledger, registry, log, verifier, at))]
+fn import_batch(
+    py: Python<'_>,
+    data: &[u8],
+    ledger: &MemoryLedger,
+    registry: &VenueRegistry,
+    log: &ImportLog,
+    verifier: &VoucherVerifier,
+    at: &Bound<'_, PyAny>,
+) -> PyResult<ImportReport> {
+    let now = instant_arg(at, "at")?;
+    let (l, r, g, v) = (&ledger.inner, &registry.inner, &log.inner, &verifier.v);
+    let report = py.detach(move || api::import_batch(l, r, g, v, data, now));
+    Ok(ImportReport { r: report.py()? })
 }
 
 // ---- pickling ----
@@ -2320,6 +2947,14 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<SyncOutcome>()?;
     m.add_class::<SyncReport>()?;
     m.add_class::<OfflineQueue>()?;
+    m.add_class::<RegisteredVenue>()?;
+    m.add_class::<VenueKey>()?;
+    m.add_class::<VenueRegistry>()?;
+    m.add_class::<RedemptionBatch>()?;
+    m.add_class::<BatchOutcome>()?;
+    m.add_class::<ImportReport>()?;
+    m.add_class::<ImportLog>()?;
+    m.add_function(wrap_pyfunction!(import_batch, m)?)?;
     m.add_function(wrap_pyfunction!(short_code, m)?)?;
     m.add_function(wrap_pyfunction!(keypad_code, m)?)?;
     m.add_function(wrap_pyfunction!(parse_short_code, m)?)?;

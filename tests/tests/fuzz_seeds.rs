@@ -77,7 +77,8 @@ fn every_target_has_a_test_here() {
             "journal",
             "scenario",
             "venue_file",
-            "opening_hours"
+            "opening_hours",
+            "redemption_batch"
         ]
     );
     for name in names {
@@ -134,4 +135,9 @@ fn venue_file_seeds() {
 #[test]
 fn opening_hours_seeds() {
     replay("opening_hours");
+}
+
+#[test]
+fn redemption_batch_seeds() {
+    replay("redemption_batch");
 }

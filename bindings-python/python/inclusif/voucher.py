@@ -6,7 +6,7 @@ programme :class:`TrustList` names. It travels as a QR code (``PN1:`` and 136 Cr
 Base32 characters), as text typed by a person, or, for a check by phone, as a short code
 or keypad code. A :class:`Verifier` checks it offline; a :class:`MemoryLedger` redeems
 it once, and a venue's :class:`OfflineQueue` keeps what it accepted offline until it
-syncs::
+syncs, or sends it as a signed batch that the operator imports (:func:`import_batch`)::
 
     >>> from datetime import date, datetime, timezone
     >>> from inclusif import voucher
@@ -35,11 +35,16 @@ from datetime import datetime
 
 from inclusif._inclusif import (
     VOUCHER_ERROR_CODES,
+    BatchOutcome,
+    ImportLog,
+    ImportReport,
     IssuedVoucher,
     MemoryLedger,
     OfflineQueue,
     PublicKey,
     Redemption,
+    RedemptionBatch,
+    RegisteredVenue,
     SecretKey,
     SyncOutcome,
     SyncReport,
@@ -47,11 +52,14 @@ from inclusif._inclusif import (
     TrustList,
     VerificationBatch,
     VerificationResult,
+    VenueKey,
+    VenueRegistry,
     VerifiedVoucher,
     VoucherIssuer,
     VoucherSpec,
     VoucherToken,
     VoucherVerifier,
+    import_batch,
     keypad_code,
     normalize_human,
     parse_keypad_code,
@@ -72,6 +80,7 @@ __all__ = [
     "ErrorCode",
     "KeyStatus",
     "SyncStatus",
+    "BatchStatus",
     "SecretKey",
     "PublicKey",
     "TrustEntry",
@@ -90,6 +99,14 @@ __all__ = [
     "OfflineQueue",
     "SyncOutcome",
     "SyncReport",
+    "RegisteredVenue",
+    "VenueKey",
+    "VenueRegistry",
+    "RedemptionBatch",
+    "BatchOutcome",
+    "ImportReport",
+    "ImportLog",
+    "import_batch",
     "short_code",
     "keypad_code",
     "parse_short_code",
@@ -153,6 +170,9 @@ class ErrorCode(_Value):
     WEAK_KEY = "weak_key"
     INVALID_KEY = "invalid_key"
     LEDGER_UNAVAILABLE = "ledger_unavailable"
+    BATCH_MALFORMED = "batch_malformed"
+    BAD_BATCH_SIGNATURE = "bad_batch_signature"
+    UNKNOWN_VENUE = "unknown_venue"
 
 
 class KeyStatus(_Value):
@@ -176,6 +196,20 @@ class SyncStatus(_Value):
 
     REDEEMED = "redeemed"
     CONFLICT = "conflict"
+
+
+class BatchStatus(_Value):
+    """What became of an item of an imported batch (``BatchOutcome.status``): redeemed
+    (this redemption counts), conflict (another reached the ledger first) or rejected (the
+    token did not verify when the venue accepted it).
+
+    >>> BatchStatus("rejected") is BatchStatus.REJECTED
+    True
+    """
+
+    REDEEMED = "redeemed"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
 
 
 if tuple(ErrorCode) != VOUCHER_ERROR_CODES:  # pragma: no cover - a build out of step

@@ -77,6 +77,7 @@ const REFUSED: &[(Domain, &str)] = &[
     (Domain::Voucher, "trust_list_expired"),
     (Domain::Voucher, "trust_list_rollback"),
     (Domain::Voucher, "ledger_unavailable"),
+    (Domain::Voucher, "unknown_venue"),
     (Domain::Funding, "rule_table"),
     (Domain::Mandate, "not_found"),
     (Domain::Mandate, "aidant_inactive"),

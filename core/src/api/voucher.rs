@@ -1,6 +1,8 @@
 //! The voucher domain for bindings: keys, signed trust lists, issuance, offline
-//! verification (one token or a batch), short and keypad codes, and redemption (an
-//! in-memory ledger and a venue device's offline queue).
+//! verification (one token or a batch), short and keypad codes, redemption (an
+//! in-memory ledger and a venue device's offline queue) and offline sync (the queue
+//! exported as a signed batch, the operator's venue registry, import log and
+//! [`import_batch`]).
 //!
 //! Values cross the boundary as owned, plain data: keys and tokens as bytes (32-byte
 //! Ed25519 public keys and secret seeds, 85-byte tokens), serials as 20 lowercase hex
@@ -981,6 +983,10 @@ impl Redemption {
 
     /// One JSON object (one line of [`OfflineQueue::export_jsonl`]).
     pub fn to_json(&self) -> String {
+        self.json_value().to_string()
+    }
+
+    fn json_value(&self) -> serde_json::Value {
         serde_json::json!({
             "issuer": self.issuer,
             "serial": self.serial,
@@ -989,7 +995,6 @@ impl Redemption {
             "venue": self.venue,
             "at": self.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         })
-        .to_string()
     }
 
     /// Reads one JSON object written by [`to_json`](Redemption::to_json):
@@ -1150,20 +1155,22 @@ impl OfflineQueue {
     }
 
     /// A queue restored from [`export_jsonl`](OfflineQueue::export_jsonl) text (blank
-    /// lines skipped); errors name the line.
+    /// lines skipped), tokens included where the lines carry them; errors name the line.
     pub fn from_jsonl(venue: &str, text: &str) -> Result<Self> {
         let items = text
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
-                Redemption::from_json(l).map_err(|e| Error {
+                queue_line(l).map_err(|e| Error {
                     message: format!("line {}: {}", i + 1, e.message),
                     ..e
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        OfflineQueue::restore(venue, &items)
+        Ok(OfflineQueue {
+            inner: Mutex::new(v::OfflineQueue::restore_with_tokens(venue, items)?),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, v::OfflineQueue> {
@@ -1191,9 +1198,94 @@ impl OfflineQueue {
     }
 
     /// The pending redemptions as JSON Lines (one object a line, each ended by `\n`),
-    /// to send to the operator or save across restarts.
+    /// to send to the operator or save across restarts. A redemption accepted with its
+    /// token ([`accept_token`](OfflineQueue::accept_token)) carries it as `"token"` (the
+    /// strict text).
     pub fn export_jsonl(&self) -> String {
-        self.pending().iter().map(|r| r.to_json() + "\n").collect()
+        let q = self.lock();
+        q.pending()
+            .iter()
+            .zip(q.pending_tokens())
+            .map(|(r, t)| {
+                let mut line = Redemption::from(r).json_value();
+                if let (Some(t), Some(map)) = (t, line.as_object_mut()) {
+                    map.insert("token".into(), serde_json::Value::String(t.to_text()));
+                }
+                line.to_string() + "\n"
+            })
+            .collect()
+    }
+
+    /// The token of each pending redemption, where the queue kept it (same order as
+    /// [`pending`](OfflineQueue::pending)).
+    pub fn pending_tokens(&self) -> Vec<Option<Token>> {
+        self.lock()
+            .pending_tokens()
+            .iter()
+            .map(|t| t.map(|inner| Token { inner }))
+            .collect()
+    }
+
+    /// Accepts a verified voucher offline and keeps its token (so the queue can be sent
+    /// as a signed batch), the instant cut to the millisecond: `invalid_field` if the
+    /// voucher is not this token's verification, `already_redeemed` if this device
+    /// already accepted the serial.
+    pub fn accept_token(
+        &self,
+        token: &Token,
+        voucher: &VerifiedVoucher,
+        at: DateTime<Utc>,
+    ) -> Result<Redemption> {
+        if (
+            token.valid_from(),
+            token.valid_until(),
+            token.scope(),
+            token.serial(),
+        ) != (
+            voucher.valid_from,
+            voucher.valid_until,
+            voucher.scope,
+            voucher.serial.clone(),
+        ) {
+            return Err(invalid(
+                "token",
+                "the verified voucher is not this token's verification",
+            ));
+        }
+        let mut q = self.lock();
+        let r = Redemption::of(voucher, q.venue(), at).to_core()?;
+        Ok(Redemption::from(&q.push_with_token(r, Some(token.inner))?))
+    }
+
+    /// The pending redemptions as a batch signed with the venue's secret key (32-byte
+    /// seed) registered under `key_id`, with the device's `sequence` number (format
+    /// `PNRB` v1), for the operator's [`import_batch`]. Items stay queued until
+    /// [`apply_outcomes`](OfflineQueue::apply_outcomes): a lost batch is simply exported
+    /// again. `invalid_field` if an item was queued without its token; `batch_malformed`
+    /// for an empty queue, a venue that is not a registry identifier, or a key id or
+    /// sequence of 0.
+    pub fn export_batch(
+        &self,
+        secret_key: &[u8],
+        key_id: u16,
+        sequence: u64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<u8>> {
+        let key = SecretKey::from_bytes(secret_key)?;
+        Ok(self
+            .lock()
+            .export_batch(&key.inner, key_id, sequence, now)?)
+    }
+
+    /// Settles the pending items the operator's answer names (redeemed, in conflict or
+    /// rejected), matched by token and acceptance instant: they leave the queue. Returns
+    /// how many left.
+    pub fn apply_outcomes(&self, outcomes: &[BatchOutcome]) -> u64 {
+        let settled: Vec<(v::Token, DateTime<Utc>)> = outcomes
+            .iter()
+            .map(|o| (o.token.inner, o.accepted_at))
+            .collect();
+        count(self.lock().remove_settled(&settled))
     }
 
     /// How many redemptions wait.
@@ -1219,6 +1311,389 @@ impl OfflineQueue {
             },
         }
     }
+}
+
+/// One line of a queue's JSON Lines: a redemption, and its token when `"token"` holds
+/// the strict text.
+fn queue_line(line: &str) -> Result<(v::Redemption, Option<v::Token>)> {
+    let mut value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| invalid("redemption", e))?;
+    let token = match value.as_object_mut().and_then(|m| m.remove("token")) {
+        None => None,
+        Some(serde_json::Value::String(text)) => Some(v::Token::parse_strict(&text)?),
+        Some(_) => return Err(invalid("token", "must be the token's strict text")),
+    };
+    let r = Redemption::from_json(&value.to_string())?.to_core()?;
+    Ok((r, token))
+}
+
+// ---- offline sync: signed batches, the venue registry, imports ----
+
+/// A venue registered with the operator: its registry identifier (what its batches
+/// name), name, SIRET and whether its batches are accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RegisteredVenue {
+    /// Registry identifier: `a-z`, `0-9`, `-`, `_`, `.`; 1..=64 bytes.
+    pub id: String,
+    /// Name, for people.
+    pub name: String,
+    /// SIRET (14 digits, checksum checked).
+    pub siret: String,
+    /// Whether the venue's batches are accepted.
+    pub active: bool,
+}
+
+impl RegisteredVenue {
+    fn to_core(&self) -> Result<v::RegisteredVenue> {
+        Ok(v::RegisteredVenue::new(
+            &self.id,
+            &self.name,
+            &self.siret,
+            self.active,
+        )?)
+    }
+
+    /// Checks the rules a registry applies (`invalid_field` for an identifier, name or
+    /// SIRET that breaks them).
+    pub fn check(&self) -> Result<()> {
+        self.to_core().map(|_| ())
+    }
+}
+
+impl From<v::RegisteredVenue> for RegisteredVenue {
+    fn from(v: v::RegisteredVenue) -> Self {
+        RegisteredVenue {
+            id: v.id,
+            name: v.name,
+            siret: v.siret,
+            active: v.active,
+        }
+    }
+}
+
+/// A key a venue registered to sign its batches.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VenueKey {
+    /// The venue's identifier.
+    pub venue: String,
+    /// The key id its batches name (1..=65535).
+    pub key_id: u16,
+    /// The 32-byte Ed25519 public key.
+    pub public_key: Vec<u8>,
+    /// Whether batches signed with it are accepted.
+    pub active: bool,
+}
+
+impl From<v::VenueKey> for VenueKey {
+    fn from(k: v::VenueKey) -> Self {
+        VenueKey {
+            venue: k.venue,
+            key_id: k.key_id,
+            public_key: k.public_key.to_bytes().to_vec(),
+            active: k.active,
+        }
+    }
+}
+
+/// The operator's registry of venues and their batch keys (in memory; thread-safe).
+#[derive(Debug, Default)]
+pub struct VenueRegistry {
+    inner: v::MemoryVenueRegistry,
+}
+
+impl VenueRegistry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a venue or replaces it (to rename or deactivate it): `invalid_field`
+    /// for an identifier, name or SIRET that breaks the rules.
+    pub fn put_venue(&self, venue: &RegisteredVenue) -> Result<()> {
+        Ok(self.inner.put_venue(venue.to_core()?)?)
+    }
+
+    /// Registers a venue's key or replaces it (to deactivate it): `unknown_venue` if the
+    /// venue is not registered, `invalid_field` for key id 0, `invalid_key` or
+    /// `weak_key` for a key that is not a usable Ed25519 key.
+    pub fn put_key(&self, key: &VenueKey) -> Result<()> {
+        let public = public_key(key.key_id, &key.public_key)?;
+        Ok(self.inner.put_key(v::VenueKey {
+            venue: key.venue.clone(),
+            key_id: key.key_id,
+            public_key: public.inner,
+            active: key.active,
+        })?)
+    }
+
+    /// The venue, if registered.
+    pub fn venue(&self, id: &str) -> Option<RegisteredVenue> {
+        v::VenueRegistry::venue(&self.inner, id)
+            .ok()
+            .flatten()
+            .map(RegisteredVenue::from)
+    }
+
+    /// A venue's key, if registered.
+    pub fn key(&self, venue: &str, key_id: u16) -> Option<VenueKey> {
+        v::VenueRegistry::venue_key(&self.inner, venue, key_id)
+            .ok()
+            .flatten()
+            .map(VenueKey::from)
+    }
+
+    /// Every venue, by identifier.
+    pub fn venues(&self) -> Vec<RegisteredVenue> {
+        self.inner
+            .venues()
+            .into_iter()
+            .map(RegisteredVenue::from)
+            .collect()
+    }
+
+    /// A venue's keys, by key id.
+    pub fn keys(&self, venue: &str) -> Vec<VenueKey> {
+        self.inner
+            .keys(venue)
+            .into_iter()
+            .map(VenueKey::from)
+            .collect()
+    }
+}
+
+/// One item of a batch: the token and when the venue accepted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BatchItem {
+    /// The token.
+    pub token: Token,
+    /// When the venue accepted it (to the millisecond).
+    pub accepted_at: DateTime<Utc>,
+}
+
+/// A signed redemption batch (format `PNRB` v1) as read: its identity, venue, key id,
+/// sequence, creation instant and items in queue order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RedemptionBatch {
+    /// SHA-256 over the domain tag and the unsigned body, 64 hex digits: the same for
+    /// every signature over one body.
+    pub batch_id: String,
+    /// The venue's registry identifier.
+    pub venue: String,
+    /// The venue key that signs it.
+    pub key_id: u16,
+    /// The device's sequence number.
+    pub sequence: u64,
+    /// When the device made it.
+    pub created_at: DateTime<Utc>,
+    /// The items, in queue order.
+    pub items: Vec<BatchItem>,
+}
+
+impl From<&v::RedemptionBatch> for RedemptionBatch {
+    fn from(b: &v::RedemptionBatch) -> Self {
+        RedemptionBatch {
+            batch_id: b.batch_id().to_string(),
+            venue: b.venue().to_owned(),
+            key_id: b.key_id(),
+            sequence: b.sequence(),
+            created_at: b.created_at(),
+            items: b
+                .items()
+                .iter()
+                .map(|i| BatchItem {
+                    token: Token { inner: i.token },
+                    accepted_at: i.accepted_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl RedemptionBatch {
+    /// Reads signed bytes and checks every field but not the signature
+    /// (`batch_malformed`): to look inside a batch; an import checks the signature
+    /// against the registry.
+    pub fn parse(bytes: &[u8]) -> Result<Self> {
+        Ok((&v::RedemptionBatch::parse_unverified(bytes)?).into())
+    }
+
+    /// Reads signed bytes and checks the signature under the venue's public key (32
+    /// bytes): `batch_malformed`, then `bad_batch_signature`.
+    pub fn open(bytes: &[u8], public_key_bytes: &[u8]) -> Result<Self> {
+        let key = public_key(0, public_key_bytes)?;
+        Ok((&v::RedemptionBatch::open(bytes, &key.inner)?).into())
+    }
+}
+
+/// What became of one item of an imported batch.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BatchOutcome {
+    /// The item's position in the batch (from 0).
+    pub index: u64,
+    /// `redeemed` (this redemption counts), `conflict` (another one reached the ledger
+    /// first: see `winner`) or `rejected` (the token did not verify when the venue
+    /// accepted it: see `code`).
+    pub status: &'static str,
+    /// The token.
+    pub token: Token,
+    /// The token's serial (20 hex digits).
+    pub serial: String,
+    /// When the venue accepted it.
+    pub accepted_at: DateTime<Utc>,
+    /// The venue's redemption (not for `rejected`).
+    pub redemption: Option<Redemption>,
+    /// The redemption that counts: the venue's own when redeemed, another venue's (or an
+    /// earlier one) in a conflict; none when rejected.
+    pub winner: Option<Redemption>,
+    /// The token's error code when rejected.
+    pub code: Option<&'static str>,
+    /// The token's error message when rejected.
+    pub message: Option<String>,
+}
+
+impl BatchOutcome {
+    fn of(index: usize, item: &v::ImportedItem) -> Self {
+        let (status, redemption, winner, code, message) = match &item.outcome {
+            v::ItemOutcome::Redeemed(r) => (
+                "redeemed",
+                Some(Redemption::from(r)),
+                Some(Redemption::from(r)),
+                None,
+                None,
+            ),
+            v::ItemOutcome::Conflict { queued, winner } => (
+                "conflict",
+                Some(Redemption::from(queued)),
+                Some(Redemption::from(winner)),
+                None,
+                None,
+            ),
+            v::ItemOutcome::Rejected(e) => {
+                ("rejected", None, None, Some(e.code()), Some(e.to_string()))
+            }
+        };
+        BatchOutcome {
+            index: count(index),
+            status,
+            token: Token { inner: item.token },
+            serial: item.token.serial().to_string(),
+            accepted_at: item.accepted_at,
+            redemption,
+            winner,
+            code,
+            message,
+        }
+    }
+}
+
+/// The item statuses of an import: `redeemed`, `conflict`, `rejected`.
+pub fn batch_statuses() -> Vec<&'static str> {
+    v::sync::ITEM_STATUSES.to_vec()
+}
+
+/// The result of importing one batch: its identity and one outcome per item, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImportReport {
+    /// The batch's identity (64 hex digits).
+    pub batch_id: String,
+    /// The venue that sent it.
+    pub venue: String,
+    /// The venue key that signed it.
+    pub key_id: u16,
+    /// The device's sequence number.
+    pub sequence: u64,
+    /// When the device made it.
+    pub created_at: DateTime<Utc>,
+    /// One outcome per item, in the batch's order.
+    pub outcomes: Vec<BatchOutcome>,
+}
+
+impl From<&v::ImportReport> for ImportReport {
+    fn from(r: &v::ImportReport) -> Self {
+        ImportReport {
+            batch_id: r.batch_id.to_string(),
+            venue: r.venue.clone(),
+            key_id: r.key_id,
+            sequence: r.sequence,
+            created_at: r.created_at,
+            outcomes: r
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| BatchOutcome::of(i, item))
+                .collect(),
+        }
+    }
+}
+
+/// The operator's record of finished imports, by batch id (in memory; thread-safe): a
+/// batch imported again returns its first report.
+#[derive(Debug, Default)]
+pub struct ImportLog {
+    inner: v::MemoryImportLog,
+}
+
+impl ImportLog {
+    /// An empty log.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many batches were imported.
+    pub fn len(&self) -> u64 {
+        count(self.inner.len())
+    }
+
+    /// Whether no batch was imported yet.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+
+    /// The report of a finished import (batch id: 64 hex digits, `malformed` otherwise).
+    pub fn report(&self, batch_id: &str) -> Result<Option<ImportReport>> {
+        let id = v::BatchId::from_hex(batch_id.trim())?;
+        Ok(v::ImportLog::finished(&self.inner, &id)?
+            .as_ref()
+            .map(ImportReport::from))
+    }
+
+    /// Every finished import, by venue, then sequence.
+    pub fn reports(&self) -> Vec<ImportReport> {
+        self.inner
+            .reports()
+            .iter()
+            .map(ImportReport::from)
+            .collect()
+    }
+}
+
+/// Imports a signed redemption batch at `now` (the operator's side of offline sync).
+///
+/// The batch is read (`batch_malformed`), its venue and key must be registered and
+/// active (`unknown_venue`), its signature must verify (`bad_batch_signature`); a batch
+/// already imported returns its logged report unchanged; the verifier's trust list must
+/// be fresh at `now` (`trust_list_expired`). Each token is then verified as it stood when
+/// the venue accepted it, and the good ones are redeemed in order: the first redemption
+/// to reach the ledger wins. The verifier is normally an operator's
+/// ([`VerifierOptions::any_scope`]). `ledger_unavailable` stops the import with nothing
+/// logged; importing again is safe.
+pub fn import_batch(
+    ledger: &MemoryLedger,
+    registry: &VenueRegistry,
+    log: &ImportLog,
+    verifier: &Verifier,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<ImportReport> {
+    let report = v::import_batch(
+        &ledger.inner,
+        &registry.inner,
+        &log.inner,
+        &verifier.read(),
+        bytes,
+        now,
+    )?;
+    Ok(ImportReport::from(&report))
 }
 
 /// Every voucher error code, for documentation and bindings' enums.
@@ -1528,8 +2003,136 @@ mod tests {
     }
 
     #[test]
+    fn offline_batches_export_import_and_settle() {
+        let s = setup();
+        let v = verifier(&s, &VerifierOptions::default());
+        let operator = verifier(
+            &s,
+            &VerifierOptions {
+                any_scope: true,
+                ..VerifierOptions::default()
+            },
+        );
+        let spec = VoucherSpec::pass_numerique(date(1, 1), date(12, 31));
+        let cheques = s.issuer.booklet(&spec, 3).unwrap();
+        let registry = VenueRegistry::new();
+        let keys = [
+            SecretKey::from_bytes(&[0x51; 32]).unwrap(),
+            SecretKey::from_bytes(&[0x52; 32]).unwrap(),
+        ];
+        for (i, (id, siret)) in [("lyon", "12345678900007"), ("gueret", "44234567800019")]
+            .into_iter()
+            .enumerate()
+        {
+            let venue = RegisteredVenue {
+                id: id.into(),
+                name: format!("Médiathèque {id}"),
+                siret: siret.into(),
+                active: true,
+            };
+            registry.put_venue(&venue).unwrap();
+            registry
+                .put_key(&VenueKey {
+                    venue: id.into(),
+                    key_id: 1,
+                    public_key: keys[i].public_key().to_bytes(),
+                    active: true,
+                })
+                .unwrap();
+            assert_eq!(registry.venue(id), Some(venue));
+        }
+        let bad = RegisteredVenue {
+            id: "nantes".into(),
+            name: "Nantes".into(),
+            siret: "12345678900008".into(),
+            active: true,
+        };
+        assert_eq!(registry.put_venue(&bad).unwrap_err().code, "invalid_field");
+        let e = registry
+            .put_key(&VenueKey {
+                venue: "nantes".into(),
+                key_id: 1,
+                public_key: keys[0].public_key().to_bytes(),
+                active: true,
+            })
+            .unwrap_err();
+        assert_eq!((e.code, e.kind), ("unknown_venue", ErrorKind::Refused));
+
+        let lyon = OfflineQueue::new("lyon");
+        let gueret = OfflineQueue::new("gueret");
+        for (q, when, which) in [(&gueret, 0, &cheques[..1]), (&lyon, 1, &cheques[..])] {
+            for c in which {
+                let x = v.verify(&c.token, now()).unwrap();
+                q.accept_token(&c.token, &x, now() + TimeDelta::minutes(when))
+                    .unwrap();
+            }
+        }
+        let other = v.verify(&cheques[1].token, now()).unwrap();
+        assert_eq!(
+            lyon.accept_token(&cheques[0].token, &other, now())
+                .unwrap_err()
+                .code,
+            "invalid_field"
+        );
+        // The queue survives a restart with its tokens.
+        let text = lyon.export_jsonl();
+        assert!(text.lines().all(|l| l.contains("\"token\"")), "{text}");
+        let lyon = OfflineQueue::from_jsonl("lyon", &text).unwrap();
+        assert_eq!(lyon.pending_tokens().len(), 3);
+        let e = OfflineQueue::from_jsonl("lyon", "{\"token\": 3}").unwrap_err();
+        assert!(e.message.starts_with("line 1: "), "{}", e.message);
+
+        let g = gueret
+            .export_batch(&keys[1].to_bytes(), 1, 1, now() + TimeDelta::hours(1))
+            .unwrap();
+        let l = lyon
+            .export_batch(&keys[0].to_bytes(), 1, 1, now() + TimeDelta::hours(1))
+            .unwrap();
+        let opened = RedemptionBatch::open(&l, &keys[0].public_key().to_bytes()).unwrap();
+        assert_eq!(RedemptionBatch::parse(&l).unwrap(), opened);
+        assert_eq!((opened.venue.as_str(), opened.items.len()), ("lyon", 3));
+        assert_eq!(
+            RedemptionBatch::open(&l, &keys[1].public_key().to_bytes())
+                .unwrap_err()
+                .code,
+            "bad_batch_signature"
+        );
+        assert_eq!(
+            RedemptionBatch::parse(&l[1..]).unwrap_err().code,
+            "batch_malformed"
+        );
+
+        let (ledger, log) = (MemoryLedger::new(), ImportLog::new());
+        let later = now() + TimeDelta::hours(2);
+        let gr = import_batch(&ledger, &registry, &log, &operator, &g, later).unwrap();
+        let lr = import_batch(&ledger, &registry, &log, &operator, &l, later).unwrap();
+        let statuses: Vec<&str> = lr.outcomes.iter().map(|o| o.status).collect();
+        assert_eq!(statuses, ["conflict", "redeemed", "redeemed"]);
+        let first = &lr.outcomes[0];
+        assert_eq!(first.winner.as_ref().unwrap().venue, "gueret");
+        assert_eq!(first.redemption.as_ref().unwrap().venue, "lyon");
+        assert_eq!(first.serial, cheques[0].serial);
+        assert_eq!(lr.batch_id, opened.batch_id);
+        assert_eq!(
+            import_batch(&ledger, &registry, &log, &operator, &l, later).unwrap(),
+            lr
+        );
+        assert_eq!((ledger.len(), log.len()), (3, 2));
+        assert_eq!(log.report(&lr.batch_id).unwrap(), Some(lr.clone()));
+        assert_eq!(log.reports().len(), 2);
+        assert_eq!(lyon.apply_outcomes(&lr.outcomes), 3);
+        assert_eq!(gueret.apply_outcomes(&gr.outcomes), 1);
+        assert!(lyon.is_empty() && gueret.is_empty());
+        let e = import_batch(&ledger, &registry, &log, &operator, &g[..10], later).unwrap_err();
+        assert_eq!((e.code, e.kind), ("batch_malformed", ErrorKind::Invalid));
+        assert_eq!(batch_statuses(), ["redeemed", "conflict", "rejected"]);
+    }
+
+    #[test]
     fn stateful_objects_are_send_and_sync() {
         fn both<T: Send + Sync>() {}
+        both::<VenueRegistry>();
+        both::<ImportLog>();
         both::<Verifier>();
         both::<Issuer>();
         both::<MemoryLedger>();

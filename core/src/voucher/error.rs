@@ -190,6 +190,36 @@ pub enum VoucherError {
         /// What the storage said.
         reason: String,
     },
+    /// A signed redemption batch's bytes break the format (`PNRB` v1), or a batch cannot
+    /// be built from what was given.
+    #[error("batch.{field}: {rule}")]
+    BatchMalformed {
+        /// The field at fault.
+        field: &'static str,
+        /// The rule it breaks.
+        rule: String,
+    },
+    /// A redemption batch's signature does not verify (Ed25519, strict) under the
+    /// registered key it names.
+    #[error(
+        "batch.signature: does not verify under venue {venue}'s key {key_id} (Ed25519, strict)"
+    )]
+    BadBatchSignature {
+        /// The venue the batch names.
+        venue: String,
+        /// The key id the batch names.
+        key_id: u16,
+    },
+    /// The venue, or the venue key, a batch names is not registered or not active.
+    #[error("venue: {venue} key {key_id}: {reason}")]
+    UnknownVenue {
+        /// The venue the batch names.
+        venue: String,
+        /// The key id the batch names.
+        key_id: u16,
+        /// Which: no such venue, venue inactive, no such key, key inactive.
+        reason: String,
+    },
 }
 
 impl VoucherError {
@@ -219,6 +249,9 @@ impl VoucherError {
             WeakKey { .. } => "weak_key",
             InvalidKey { .. } => "invalid_key",
             LedgerUnavailable { .. } => "ledger_unavailable",
+            BatchMalformed { .. } => "batch_malformed",
+            BadBatchSignature { .. } => "bad_batch_signature",
+            UnknownVenue { .. } => "unknown_venue",
         }
     }
 
@@ -246,6 +279,9 @@ impl VoucherError {
         "weak_key",
         "invalid_key",
         "ledger_unavailable",
+        "batch_malformed",
+        "bad_batch_signature",
+        "unknown_venue",
     ];
 
     pub(crate) fn malformed(field: &'static str, rule: impl Into<String>) -> Self {
@@ -257,6 +293,13 @@ impl VoucherError {
 
     pub(crate) fn invalid(field: &'static str, rule: impl Into<String>) -> Self {
         VoucherError::InvalidField {
+            field,
+            rule: rule.into(),
+        }
+    }
+
+    pub(crate) fn batch(field: &'static str, rule: impl Into<String>) -> Self {
+        VoucherError::BatchMalformed {
             field,
             rule: rule.into(),
         }

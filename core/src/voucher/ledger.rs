@@ -8,14 +8,17 @@
 //! The key is (issuer, serial), never the token or signature bytes: the holder of a
 //! signing key can make many signatures over one body, and all of them are one cheque.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
 use super::error::VoucherError;
-use super::token::{Kid, Serial};
+use super::keys::SecretKey;
+use super::redemption_batch::{BatchItem, RedemptionBatch, truncate_to_ms};
+use super::sync::ImportedItem;
+use super::token::{Kid, Serial, TOKEN_LEN, Token};
 use super::verify::VerifiedVoucher;
 
 /// A recorded redemption.
@@ -135,11 +138,44 @@ pub enum SyncOutcome {
     },
 }
 
+/// Settles one redemption against the ledger: recorded, or in conflict with the one that
+/// won. A winner equal to the item itself (a commit whose answer was lost, a re-import)
+/// counts as redeemed.
+pub(crate) fn settle(ledger: &dyn Ledger, item: &Redemption) -> Result<SyncOutcome, VoucherError> {
+    match ledger.redeem(item.clone()) {
+        Ok(r) => Ok(SyncOutcome::Redeemed(r)),
+        Err(VoucherError::AlreadyRedeemed { .. }) => {
+            match ledger.redemption(&item.issuer, item.serial)? {
+                Some(winner) if winner == *item => Ok(SyncOutcome::Redeemed(winner)),
+                Some(winner) => Ok(SyncOutcome::Conflict {
+                    queued: item.clone(),
+                    winner,
+                }),
+                None => Err(VoucherError::LedgerUnavailable {
+                    reason: format!(
+                        "serial {} reported redeemed but not found; retry the sync",
+                        item.serial
+                    ),
+                }),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// A venue device's queue of redemptions accepted offline.
+///
+/// Redemptions accepted with their token ([`accept_token`](OfflineQueue::accept_token))
+/// keep its bytes, with the instant cut to the millisecond, so the queue can be sent as
+/// a signed batch ([`export_batch`](OfflineQueue::export_batch)) and settled from the
+/// operator's answer ([`apply_outcomes`](OfflineQueue::apply_outcomes)); every item can
+/// also be synced straight to a ledger ([`sync`](OfflineQueue::sync)).
 #[derive(Debug)]
 pub struct OfflineQueue {
     venue: String,
     items: Vec<Redemption>,
+    /// The token of each item, when the queue kept it (same index as `items`).
+    tokens: Vec<Option<Token>>,
 }
 
 impl OfflineQueue {
@@ -148,6 +184,7 @@ impl OfflineQueue {
         OfflineQueue {
             venue: venue.to_owned(),
             items: Vec::new(),
+            tokens: Vec::new(),
         }
     }
 
@@ -158,9 +195,18 @@ impl OfflineQueue {
         venue: &str,
         pending: impl IntoIterator<Item = Redemption>,
     ) -> Result<Self, VoucherError> {
+        OfflineQueue::restore_with_tokens(venue, pending.into_iter().map(|r| (r, None)))
+    }
+
+    /// A queue restored from its pending redemptions and their tokens, where kept (see
+    /// [`push_with_token`](OfflineQueue::push_with_token) for the rules).
+    pub fn restore_with_tokens(
+        venue: &str,
+        pending: impl IntoIterator<Item = (Redemption, Option<Token>)>,
+    ) -> Result<Self, VoucherError> {
         let mut q = OfflineQueue::new(venue);
-        for r in pending {
-            q.push(r)?;
+        for (r, t) in pending {
+            q.push_with_token(r, t)?;
         }
         Ok(q)
     }
@@ -169,6 +215,20 @@ impl OfflineQueue {
     /// one saved earlier): `invalid_field` if it names another venue, `already_redeemed`
     /// if this device already accepted the same serial.
     pub fn push(&mut self, redemption: Redemption) -> Result<Redemption, VoucherError> {
+        self.push_with_token(redemption, None)
+    }
+
+    /// Queues a redemption with the token it redeems, if kept: as [`push`], and
+    /// `invalid_field` if the token's serial, key id or value differ from the
+    /// redemption's. With a token, the instant is cut to the millisecond (what a batch
+    /// carries).
+    ///
+    /// [`push`]: OfflineQueue::push
+    pub fn push_with_token(
+        &mut self,
+        mut redemption: Redemption,
+        token: Option<Token>,
+    ) -> Result<Redemption, VoucherError> {
         if redemption.venue != self.venue {
             return Err(VoucherError::invalid(
                 "venue",
@@ -178,6 +238,26 @@ impl OfflineQueue {
                 ),
             ));
         }
+        if let Some(t) = &token {
+            if t.serial() != redemption.serial
+                || t.kid_raw() != redemption.kid.get()
+                || t.value_cents_raw() != redemption.value_cents
+            {
+                return Err(VoucherError::invalid(
+                    "token",
+                    format!(
+                        "the token (serial {}, key {}, {} cents) is not the one redeemed (serial {}, key {}, {} cents)",
+                        t.serial(),
+                        t.kid_raw(),
+                        t.value_cents_raw(),
+                        redemption.serial,
+                        redemption.kid,
+                        redemption.value_cents
+                    ),
+                ));
+            }
+            redemption.at = truncate_to_ms(redemption.at);
+        }
         if let Some(first) = self
             .items
             .iter()
@@ -186,6 +266,7 @@ impl OfflineQueue {
             return Err(first.conflict());
         }
         self.items.push(redemption.clone());
+        self.tokens.push(token);
         Ok(redemption)
     }
 
@@ -199,8 +280,15 @@ impl OfflineQueue {
         &self.items
     }
 
+    /// The token of each pending redemption, where the queue kept it (same order as
+    /// [`pending`](OfflineQueue::pending)).
+    pub fn pending_tokens(&self) -> &[Option<Token>] {
+        &self.tokens
+    }
+
     /// Accepts a verified voucher offline; `already_redeemed` if this device already
-    /// accepted the same serial.
+    /// accepted the same serial. The token is not kept: prefer
+    /// [`accept_token`](OfflineQueue::accept_token) when the queue is sent as a batch.
     pub fn accept(
         &mut self,
         voucher: &VerifiedVoucher,
@@ -215,7 +303,109 @@ impl OfflineQueue {
         }
         let r = Redemption::new(voucher, &self.venue, at);
         self.items.push(r.clone());
+        self.tokens.push(None);
         Ok(r)
+    }
+
+    /// Accepts a verified voucher offline and keeps its token, the instant cut to the
+    /// millisecond: `invalid_field` if `voucher` is not the verification of `token`,
+    /// `already_redeemed` if this device already accepted the same serial.
+    pub fn accept_token(
+        &mut self,
+        token: &Token,
+        voucher: &VerifiedVoucher,
+        at: DateTime<Utc>,
+    ) -> Result<Redemption, VoucherError> {
+        if token.claims().as_ref() != Ok(voucher.claims()) {
+            return Err(VoucherError::invalid(
+                "token",
+                "the verified voucher is not this token's verification",
+            ));
+        }
+        let r = Redemption::new(voucher, &self.venue, truncate_to_ms(at));
+        self.push_with_token(r, Some(*token))
+    }
+
+    /// The pending redemptions as a batch signed with the venue's key `key_id`, for the
+    /// operator's [`import_batch`](super::sync::import_batch). The items stay queued
+    /// until [`apply_outcomes`](OfflineQueue::apply_outcomes) settles them, so a batch
+    /// lost on the way is simply exported again (the same items, sequence and instant
+    /// give the same bytes).
+    ///
+    /// `created_at` is `now` cut to the millisecond, or the latest acceptance if the
+    /// device's clock went back. `invalid_field` if a pending item was queued without its
+    /// token (sync it with [`sync`](OfflineQueue::sync)); `batch_malformed` for an empty
+    /// queue, a venue that is not a registry identifier, `key_id` or `sequence` 0.
+    pub fn export_batch(
+        &self,
+        key: &SecretKey,
+        key_id: u16,
+        sequence: u64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<u8>, VoucherError> {
+        Ok(self.batch(key_id, sequence, now)?.sign(key))
+    }
+
+    /// The pending redemptions as an unsigned batch (see
+    /// [`export_batch`](OfflineQueue::export_batch)).
+    pub fn batch(
+        &self,
+        key_id: u16,
+        sequence: u64,
+        now: DateTime<Utc>,
+    ) -> Result<RedemptionBatch, VoucherError> {
+        let items = self
+            .items
+            .iter()
+            .zip(&self.tokens)
+            .map(|(r, t)| match t {
+                Some(token) => Ok(BatchItem {
+                    token: *token,
+                    accepted_at: r.at,
+                }),
+                None => Err(VoucherError::invalid(
+                    "token",
+                    format!(
+                        "serial {} was queued without its token: a batch needs it (sync this item instead)",
+                        r.serial
+                    ),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let latest = items.iter().map(|i| truncate_to_ms(i.accepted_at)).max();
+        let created_at = latest.map_or(truncate_to_ms(now), |l| l.max(truncate_to_ms(now)));
+        RedemptionBatch::new(&self.venue, key_id, sequence, created_at, items)
+    }
+
+    /// Settles pending items from the operator's answer to a batch: every item of the
+    /// answer (redeemed, in conflict or rejected) leaves the queue, matched by its token
+    /// bytes and acceptance instant (a cheque accepted again later is another item).
+    /// Returns how many left; items the answer does not name stay queued.
+    pub fn apply_outcomes(&mut self, outcomes: &[ImportedItem]) -> usize {
+        let settled: Vec<(Token, DateTime<Utc>)> =
+            outcomes.iter().map(|o| (o.token, o.accepted_at)).collect();
+        self.remove_settled(&settled)
+    }
+
+    /// Removes the pending items with these (token, acceptance instant) pairs: what
+    /// [`apply_outcomes`](OfflineQueue::apply_outcomes) does with an answer. Returns how
+    /// many left.
+    pub fn remove_settled(&mut self, settled: &[(Token, DateTime<Utc>)]) -> usize {
+        let settled: HashSet<(&[u8; TOKEN_LEN], DateTime<Utc>)> =
+            settled.iter().map(|(t, at)| (t.as_bytes(), *at)).collect();
+        let before = self.items.len();
+        let (items, tokens): (Vec<Redemption>, Vec<Option<Token>>) =
+            std::mem::take(&mut self.items)
+                .into_iter()
+                .zip(std::mem::take(&mut self.tokens))
+                .filter(|(r, t)| {
+                    !t.as_ref()
+                        .is_some_and(|t| settled.contains(&(t.as_bytes(), r.at)))
+                })
+                .unzip();
+        self.items = items;
+        self.tokens = tokens;
+        before - self.items.len()
     }
 
     /// Sends the queue to the ledger, in order. Each item comes back redeemed or in
@@ -232,35 +422,17 @@ impl OfflineQueue {
     ) -> Result<Vec<SyncOutcome>, (Vec<SyncOutcome>, VoucherError)> {
         let mut outcomes = Vec::with_capacity(self.items.len());
         for (done, item) in self.items.iter().enumerate() {
-            let outcome = match ledger.redeem(item.clone()) {
-                Ok(r) => Ok(SyncOutcome::Redeemed(r)),
-                Err(VoucherError::AlreadyRedeemed { .. }) => {
-                    match ledger.redemption(&item.issuer, item.serial) {
-                        Ok(Some(winner)) if winner == *item => Ok(SyncOutcome::Redeemed(winner)),
-                        Ok(Some(winner)) => Ok(SyncOutcome::Conflict {
-                            queued: item.clone(),
-                            winner,
-                        }),
-                        Ok(None) => Err(VoucherError::LedgerUnavailable {
-                            reason: format!(
-                                "serial {} reported redeemed but not found; retry the sync",
-                                item.serial
-                            ),
-                        }),
-                        Err(e) => Err(e),
-                    }
-                }
-                Err(e) => Err(e),
-            };
-            match outcome {
+            match settle(ledger, item) {
                 Ok(o) => outcomes.push(o),
                 Err(e) => {
                     self.items.drain(..done);
+                    self.tokens.drain(..done);
                     return Err((outcomes, e));
                 }
             }
         }
         self.items.clear();
+        self.tokens.clear();
         Ok(outcomes)
     }
 }
@@ -449,5 +621,104 @@ mod tests {
             q.sync(&flaky).unwrap()[0],
             SyncOutcome::Redeemed(_)
         ));
+    }
+
+    #[test]
+    fn a_queue_keeps_tokens_exports_a_batch_and_settles_from_outcomes() {
+        use crate::voucher::redemption_batch::RedemptionBatch;
+        use crate::voucher::sync::{ImportedItem, ItemOutcome};
+        let now = at(0);
+        let issuer = Issuer::new(Kid::new(7).unwrap(), SecretKey::from_seed(&[7; 32]));
+        let mut trust = TrustList::new(1, now, 86_400).unwrap();
+        trust
+            .insert(TrustEntry::unrestricted(
+                issuer.kid(),
+                "aptic",
+                issuer.public_key(),
+            ))
+            .unwrap();
+        let v = Verifier::new(trust);
+        let validity = Validity::from_dates(now.date_naive(), now.date_naive()).unwrap();
+        let tokens: Vec<Token> = (0..3)
+            .map(|_| {
+                issuer
+                    .issue_random(1000, validity, Scope::NATIONAL)
+                    .unwrap()
+            })
+            .collect();
+        let verified: Vec<VerifiedVoucher> =
+            tokens.iter().map(|t| v.verify(t, now).unwrap()).collect();
+        let mut q = OfflineQueue::new("lyon");
+        let fine = at(1) + chrono::TimeDelta::nanoseconds(2_500_001);
+        let r = q.accept_token(&tokens[0], &verified[0], fine).unwrap();
+        assert_eq!(r.at.timestamp_subsec_nanos(), 2_000_000, "cut to the ms");
+        assert_eq!(
+            q.accept_token(&tokens[1], &verified[0], at(2))
+                .unwrap_err()
+                .code(),
+            "invalid_field"
+        );
+        assert_eq!(
+            q.accept_token(&tokens[0], &verified[0], at(2))
+                .unwrap_err()
+                .code(),
+            "already_redeemed"
+        );
+        q.accept_token(&tokens[1], &verified[1], at(2)).unwrap();
+        let key = SecretKey::from_seed(&[0x44; 32]);
+        let bytes = q.export_batch(&key, 3, 9, at(3)).unwrap();
+        let batch = RedemptionBatch::open(&bytes, &key.public_key()).unwrap();
+        assert_eq!(
+            (batch.venue(), batch.key_id(), batch.sequence()),
+            ("lyon", 3, 9)
+        );
+        assert_eq!(batch.items().len(), 2);
+        assert_eq!(batch.items()[0].accepted_at, r.at);
+        assert_eq!(batch.created_at(), at(3));
+        // A clock gone back: created_at is the latest acceptance.
+        let back = RedemptionBatch::open(
+            &q.export_batch(&key, 3, 10, at(0)).unwrap(),
+            &key.public_key(),
+        )
+        .unwrap();
+        assert_eq!(back.created_at(), at(2));
+        // Restored with its tokens, the queue exports the same bytes.
+        let restored = OfflineQueue::restore_with_tokens(
+            "lyon",
+            q.pending()
+                .iter()
+                .cloned()
+                .zip(q.pending_tokens().iter().copied()),
+        )
+        .unwrap();
+        assert_eq!(restored.export_batch(&key, 3, 9, at(3)).unwrap(), bytes);
+        // A token that is not the redemption's is refused.
+        let e = OfflineQueue::new("lyon")
+            .push_with_token(q.pending()[0].clone(), Some(tokens[2]))
+            .unwrap_err();
+        assert_eq!(e.code(), "invalid_field");
+        // An item without its token cannot go in a batch.
+        let mut mixed = OfflineQueue::new("lyon");
+        mixed.accept(&verified[2], at(4)).unwrap();
+        assert_eq!(
+            mixed.export_batch(&key, 1, 1, at(5)).unwrap_err().code(),
+            "invalid_field"
+        );
+        assert_eq!(
+            OfflineQueue::new("lyon")
+                .export_batch(&key, 1, 1, at(5))
+                .unwrap_err()
+                .code(),
+            "batch_malformed"
+        );
+        // The answer names the first item only: it leaves, the second stays.
+        let answer = [ImportedItem {
+            token: tokens[0],
+            accepted_at: r.at,
+            outcome: ItemOutcome::Redeemed(r.clone()),
+        }];
+        assert_eq!(q.apply_outcomes(&answer), 1);
+        assert_eq!(q.pending().len(), 1);
+        assert_eq!(q.pending_tokens(), &[Some(tokens[1])]);
     }
 }
