@@ -153,6 +153,8 @@ class ErrorCode(_Value):
     WEAK_KEY = "weak_key"
     INVALID_KEY = "invalid_key"
     LEDGER_UNAVAILABLE = "ledger_unavailable"
+    LEDGER_BUSY = "ledger_busy"
+    LEDGER_CORRUPT = "ledger_corrupt"
 
 
 class KeyStatus(_Value):

@@ -77,6 +77,8 @@ const REFUSED: &[(Domain, &str)] = &[
     (Domain::Voucher, "trust_list_expired"),
     (Domain::Voucher, "trust_list_rollback"),
     (Domain::Voucher, "ledger_unavailable"),
+    (Domain::Voucher, "ledger_busy"),
+    (Domain::Voucher, "ledger_corrupt"),
     (Domain::Funding, "rule_table"),
     (Domain::Mandate, "not_found"),
     (Domain::Mandate, "aidant_inactive"),
