@@ -53,9 +53,12 @@ mod postgres;
 mod sqlite;
 
 #[cfg(feature = "postgres")]
-pub use crate::postgres::{PgLedger, PgOptions};
+pub use crate::postgres::{PG_SCHEMA_VERSION, PgLedger, PgOptions};
 #[cfg(feature = "sqlite")]
-pub use crate::sqlite::{Durability, SqliteLedger, SqliteOptions};
+pub use crate::sqlite::{
+    APPLICATION_ID as SQLITE_APPLICATION_ID, Durability, SCHEMA_VERSION as SQLITE_SCHEMA_VERSION,
+    SqliteLedger, SqliteOptions,
+};
 
 /// How writes that find the storage busy are retried before `ledger_busy`.
 ///

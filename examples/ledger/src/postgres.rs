@@ -522,6 +522,10 @@ impl Ledger for PgLedger {
     fn redeem(&self, redemption: Redemption) -> Result<Redemption, VoucherError> {
         let at_ns = check(&redemption)?;
         let out = self.with_conn(|c| {
+            // Losers need no insert: a plain read finds a committed winner.
+            if let Some(winner) = self.find(&mut c.client, &c.select, &redemption.issuer, redemption.serial)? {
+                return Ok(Err(winner));
+            }
             self.insert_or_winner(&mut c.client, (&c.insert, &c.select), &redemption, at_ns)
         })?;
         out.map_err(|winner| VoucherError::AlreadyRedeemed {

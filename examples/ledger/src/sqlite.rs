@@ -200,6 +200,19 @@ impl SqliteLedger {
         })
     }
 
+    /// The connection's durability, as SQLite reports it (`PRAGMA synchronous`).
+    pub fn durability(&self) -> Result<Durability, VoucherError> {
+        let level: i64 = self.read(|conn| {
+            Ok(conn.pragma_query_value(None, "synchronous", |r| r.get(0))?)
+        })?;
+        // 2 is FULL, 3 EXTRA (at least as strong); 1 is NORMAL, 0 OFF (never set here).
+        Ok(if level >= 2 {
+            Durability::Full
+        } else {
+            Durability::Normal
+        })
+    }
+
     /// Runs SQLite's `integrity_check` over the whole file: `Ok` if it says "ok",
     /// otherwise `ledger_corrupt` with its first findings.
     pub fn integrity_check(&self) -> Result<(), VoucherError> {
