@@ -5,10 +5,10 @@
 //! implement the core's [`Ledger`] trait, so everything that takes a `&dyn Ledger`
 //! (the offline queue's sync, say) works on them unchanged:
 //!
-//! - [`SqliteLedger`] (feature `sqlite`, the default): one file, SQLite bundled (nothing
+//! - `SqliteLedger` (feature `sqlite`, the default): one file, SQLite bundled (nothing
 //!   to install), WAL, `synchronous=FULL`, the key `(issuer, serial)` enforced by the
 //!   database, versioned schema.
-//! - [`PgLedger`] (feature `postgres`): several servers on one PostgreSQL database;
+//! - `PgLedger` (feature `postgres`): several servers on one PostgreSQL database;
 //!   exactly-once comes from the database's primary key, not from application locks.
 //!
 //! Busy storage is retried with a bounded backoff and then fails with `ledger_busy`; a
@@ -39,6 +39,8 @@
 //! # Ok::<(), inclusif_core::voucher::VoucherError>(())
 //! ```
 #![deny(missing_docs)]
+// Without a backend only the shared helpers remain, unused.
+#![cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 
 use std::time::{Duration, Instant};
 
@@ -266,14 +268,13 @@ mod tests {
 
     #[test]
     fn a_bad_stored_row_is_ledger_corrupt() {
-        let e = row_to_redemption("x.sqlite", "a".into(), &[1; 9], 1, 1, "v".into(), 0)
-            .unwrap_err();
+        let e =
+            row_to_redemption("x.sqlite", "a".into(), &[1; 9], 1, 1, "v".into(), 0).unwrap_err();
         assert_eq!(e.code(), "ledger_corrupt");
         assert!(e.to_string().contains("x.sqlite"), "{e}");
         let e = row_to_redemption("x", "a".into(), &[1; 10], 0, 1, "v".into(), 0).unwrap_err();
         assert_eq!(e.code(), "ledger_corrupt");
-        let e = row_to_redemption("x", "a".into(), &[1; 10], 1, 70_000, "v".into(), 0)
-            .unwrap_err();
+        let e = row_to_redemption("x", "a".into(), &[1; 10], 1, 70_000, "v".into(), 0).unwrap_err();
         assert_eq!(e.code(), "ledger_corrupt");
     }
 }

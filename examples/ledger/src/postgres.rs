@@ -307,7 +307,7 @@ impl PgLedger {
                 &[],
             )?;
             rows.iter()
-                .map(|row| self.from_row(row))
+                .map(|row| self.read_row(row))
                 .collect::<Result<Vec<_>, _>>()
         })
     }
@@ -386,7 +386,7 @@ impl PgLedger {
         })
     }
 
-    fn from_row(&self, row: &postgres::Row) -> Result<Redemption, Fault> {
+    fn read_row(&self, row: &postgres::Row) -> Result<Redemption, Fault> {
         let serial: Vec<u8> = row.try_get(1)?;
         let kid: i32 = row.try_get(2)?;
         let value: i32 = row.try_get(3)?;
@@ -409,7 +409,7 @@ impl PgLedger {
         serial: Serial,
     ) -> Result<Option<Redemption>, Fault> {
         match client.query_opt(select, &[&issuer, &&serial.as_bytes()[..]])? {
-            Some(row) => Ok(Some(self.from_row(&row)?)),
+            Some(row) => Ok(Some(self.read_row(&row)?)),
             None => Ok(None),
         }
     }
@@ -523,7 +523,12 @@ impl Ledger for PgLedger {
         let at_ns = check(&redemption)?;
         let out = self.with_conn(|c| {
             // Losers need no insert: a plain read finds a committed winner.
-            if let Some(winner) = self.find(&mut c.client, &c.select, &redemption.issuer, redemption.serial)? {
+            if let Some(winner) = self.find(
+                &mut c.client,
+                &c.select,
+                &redemption.issuer,
+                redemption.serial,
+            )? {
                 return Ok(Err(winner));
             }
             self.insert_or_winner(&mut c.client, (&c.insert, &c.select), &redemption, at_ns)
@@ -546,7 +551,10 @@ impl Ledger for PgLedger {
         &self,
         redemptions: &[Redemption],
     ) -> Result<Vec<Result<Redemption, Redemption>>, VoucherError> {
-        let at_ns = redemptions.iter().map(check).collect::<Result<Vec<_>, _>>()?;
+        let at_ns = redemptions
+            .iter()
+            .map(check)
+            .collect::<Result<Vec<_>, _>>()?;
         let mut order: Vec<usize> = (0..redemptions.len()).collect();
         order.sort_by(|&a, &b| {
             let (ra, rb) = (&redemptions[a], &redemptions[b]);
@@ -576,8 +584,7 @@ mod tests {
 
     #[test]
     fn the_location_never_holds_the_password() {
-        let config =
-            Config::from_str("postgresql://ledger:s3cret@db.example:5433/money").unwrap();
+        let config = Config::from_str("postgresql://ledger:s3cret@db.example:5433/money").unwrap();
         assert_eq!(describe(&config), "ledger@db.example:5433/money");
         let config = Config::from_str("postgresql://ledger@/postgres?host=/tmp/x").unwrap();
         assert_eq!(describe(&config), "ledger@/tmp/x/postgres");
@@ -592,8 +599,11 @@ mod tests {
         for bad in ["", "1a", "A", "a-b", "a;drop", &"a".repeat(64)] {
             assert!(!valid_schema(bad), "{bad}");
         }
-        let e = PgLedger::connect_with("postgresql://u@/d?host=/nowhere", PgOptions::default().schema("x;y"))
-            .unwrap_err();
+        let e = PgLedger::connect_with(
+            "postgresql://u@/d?host=/nowhere",
+            PgOptions::default().schema("x;y"),
+        )
+        .unwrap_err();
         assert_eq!(e.code(), "invalid_field");
     }
 }

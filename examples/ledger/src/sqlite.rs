@@ -170,8 +170,9 @@ impl SqliteLedger {
     pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, VoucherError> {
         let path = path.as_ref().to_path_buf();
         let location = path.display().to_string();
-        let flags =
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags)
             .and_then(|c| c.busy_timeout(options.busy_timeout).map(|()| c))
             .map_err(|e| VoucherError::LedgerUnavailable {
@@ -183,7 +184,9 @@ impl SqliteLedger {
             location,
             options,
         };
-        options.retry.run(|| ledger.attempt(|conn| ledger.prepare(conn)))?;
+        options
+            .retry
+            .run(|| ledger.attempt(|conn| ledger.prepare(conn)))?;
         Ok(ledger)
     }
 
@@ -202,9 +205,8 @@ impl SqliteLedger {
 
     /// The connection's durability, as SQLite reports it (`PRAGMA synchronous`).
     pub fn durability(&self) -> Result<Durability, VoucherError> {
-        let level: i64 = self.read(|conn| {
-            Ok(conn.pragma_query_value(None, "synchronous", |r| r.get(0))?)
-        })?;
+        let level: i64 =
+            self.read(|conn| Ok(conn.pragma_query_value(None, "synchronous", |r| r.get(0))?))?;
         // 2 is FULL, 3 EXTRA (at least as strong); 1 is NORMAL, 0 OFF (never set here).
         Ok(if level >= 2 {
             Durability::Full
@@ -254,7 +256,7 @@ impl SqliteLedger {
             let mut rows = stmt.query([])?;
             let mut all = Vec::new();
             while let Some(row) = rows.next()? {
-                all.push(self.from_row(row)?);
+                all.push(self.read_row(row)?);
             }
             Ok(all)
         })
@@ -298,20 +300,17 @@ impl SqliteLedger {
                 location,
                 problem: format!("corrupt: {e}"),
             },
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-                VoucherError::LedgerBusy {
-                    attempts: 1,
-                    waited_ms: u64::try_from(self.options.busy_timeout.as_millis())
-                        .unwrap_or(u64::MAX),
-                }
-            }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => VoucherError::LedgerBusy {
+                attempts: 1,
+                waited_ms: u64::try_from(self.options.busy_timeout.as_millis()).unwrap_or(u64::MAX),
+            },
             _ => VoucherError::LedgerUnavailable {
                 reason: format!("{location}: {e}"),
             },
         }
     }
 
-    fn from_row(&self, row: &rusqlite::Row<'_>) -> Result<Redemption, Fault> {
+    fn read_row(&self, row: &rusqlite::Row<'_>) -> Result<Redemption, Fault> {
         let serial: Vec<u8> = row.get(1)?;
         Ok(row_to_redemption(
             &self.location,
@@ -324,11 +323,16 @@ impl SqliteLedger {
         )?)
     }
 
-    fn find(&self, conn: &Connection, issuer: &str, serial: Serial) -> Result<Option<Redemption>, Fault> {
+    fn find(
+        &self,
+        conn: &Connection,
+        issuer: &str,
+        serial: Serial,
+    ) -> Result<Option<Redemption>, Fault> {
         let mut stmt = conn.prepare_cached(SELECT_ONE)?;
         let mut rows = stmt.query(params![issuer, &serial.as_bytes()[..]])?;
         match rows.next()? {
-            Some(row) => Ok(Some(self.from_row(row)?)),
+            Some(row) => Ok(Some(self.read_row(row)?)),
             None => Ok(None),
         }
     }
@@ -444,7 +448,11 @@ impl SqliteLedger {
         };
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
             tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))?;
+            tx.pragma_update(
+                None,
+                "user_version",
+                i64::try_from(i + 1).unwrap_or(i64::MAX),
+            )?;
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
@@ -483,7 +491,10 @@ impl Ledger for SqliteLedger {
         &self,
         redemptions: &[Redemption],
     ) -> Result<Vec<Result<Redemption, Redemption>>, VoucherError> {
-        let at_ns = redemptions.iter().map(check).collect::<Result<Vec<_>, _>>()?;
+        let at_ns = redemptions
+            .iter()
+            .map(check)
+            .collect::<Result<Vec<_>, _>>()?;
         self.options.retry.run(|| {
             self.attempt(|conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

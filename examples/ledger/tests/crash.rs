@@ -128,7 +128,11 @@ fn acknowledged_redemptions_survive_sigkill() {
             acked.len()
         );
         for r in &all {
-            assert_eq!(*r, crash_item(r.serial.to_u128() as u64), "a row the child never sent");
+            assert_eq!(
+                *r,
+                crash_item(r.serial.to_u128() as u64),
+                "a row the child never sent"
+            );
         }
         // ACKed serials sent again are refused with the first venue and time.
         for &n in acked.iter().rev().take(3) {
@@ -151,7 +155,10 @@ fn acknowledged_redemptions_survive_sigkill() {
         );
         next = acked.last().map_or(next, |n| n + 1);
     }
-    assert!(!acked.is_empty(), "the child never acknowledged a redemption");
+    assert!(
+        !acked.is_empty(),
+        "the child never acknowledged a redemption"
+    );
     println!(
         "crash test: {ROUNDS} rounds, {} ACKed redemptions, {:.2} s (seed {seed})",
         acked.len(),

@@ -17,7 +17,9 @@ fn corrupt_problem(e: VoucherError) -> String {
 fn a_newer_schema_is_refused_never_downgraded() {
     let h = Postgres::new("newer");
     drop(h.open().unwrap());
-    h.client().batch_execute("UPDATE ledger_schema SET version = 9").unwrap();
+    h.client()
+        .batch_execute("UPDATE ledger_schema SET version = 9")
+        .unwrap();
     let problem = corrupt_problem(PgLedger::connect_with(&h.url, h.options()).unwrap_err());
     assert!(problem.starts_with("newer schema: version 9"), "{problem}");
 }
@@ -30,7 +32,10 @@ fn another_applications_schema_table_is_foreign() {
         .batch_execute("UPDATE ledger_schema SET application = 'payroll'")
         .unwrap();
     let problem = corrupt_problem(PgLedger::connect_with(&h.url, h.options()).unwrap_err());
-    assert!(problem.starts_with("foreign") && problem.contains("payroll"), "{problem}");
+    assert!(
+        problem.starts_with("foreign") && problem.contains("payroll"),
+        "{problem}"
+    );
 }
 
 #[test]
@@ -39,18 +44,27 @@ fn the_url_and_password_never_appear() {
     // The test cluster trusts local connections, so a password in the URL is accepted
     // and ignored: it must still never be shown.
     let url = h.url.replacen("://ledger@", "://ledger:hunter2@", 1);
-    assert!(url.contains("hunter2"), "the test URL has the form postgresql://ledger@…");
+    assert!(
+        url.contains("hunter2"),
+        "the test URL has the form postgresql://ledger@…"
+    );
     let l = PgLedger::connect_with(&url, h.options()).unwrap();
     l.redeem(red("aptic", 1, "v", BASE_NS)).unwrap();
     let shown = format!("{l:?} {}", l.location());
-    assert!(!shown.contains("hunter2") && !shown.contains("postgresql://"), "{shown}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("postgresql://"),
+        "{shown}"
+    );
     assert!(l.location().starts_with("ledger@/"), "{}", l.location());
     // A server that is not there: the error names user@host/db, not the URL.
     let bad = "postgresql://ledger:hunter2@/postgres?host=/nonexistent-inclusif-dir";
     let e = PgLedger::connect_with(bad, PgOptions::default()).unwrap_err();
     assert_eq!(e.code(), "ledger_unavailable");
     let text = e.to_string();
-    assert!(!text.contains("hunter2") && !text.contains("postgresql://"), "{text}");
+    assert!(
+        !text.contains("hunter2") && !text.contains("postgresql://"),
+        "{text}"
+    );
     assert!(text.contains("ledger@/nonexistent-inclusif-dir"), "{text}");
     let e = PgLedger::connect("postgresql://ledger:hunter2@host:notaport/db").unwrap_err();
     assert!(!e.to_string().contains("hunter2"), "{e}");
@@ -81,7 +95,11 @@ fn a_lost_idle_connection_is_replaced() {
     if let Err(e) = &first {
         assert_eq!(e.code(), "ledger_unavailable", "{e}");
     }
-    assert!(l.redemption("aptic", red("aptic", 1, "v", 0).serial).unwrap().is_some());
+    assert!(
+        l.redemption("aptic", red("aptic", 1, "v", 0).serial)
+            .unwrap()
+            .is_some()
+    );
 }
 
 /// Without INCLUSIF_TEST_PG_URL the PostgreSQL tests fail (never skip), naming
@@ -89,7 +107,12 @@ fn a_lost_idle_connection_is_replaced() {
 #[test]
 fn without_a_server_the_tests_fail_naming_run_sh() {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "a_newer_schema_is_refused_never_downgraded", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "a_newer_schema_is_refused_never_downgraded",
+            "--test-threads",
+            "1",
+        ])
         .env_remove("INCLUSIF_TEST_PG_URL")
         .output()
         .unwrap();
@@ -99,6 +122,9 @@ fn without_a_server_the_tests_fail_naming_run_sh() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!out.status.success(), "{text}");
-    assert!(text.contains("INCLUSIF_TEST_PG_URL is not set") && text.contains("tests/run.sh"), "{text}");
+    assert!(
+        text.contains("INCLUSIF_TEST_PG_URL is not set") && text.contains("tests/run.sh"),
+        "{text}"
+    );
     assert!(text.contains("1 failed"), "{text}");
 }

@@ -42,7 +42,7 @@ fn item(n: u64, venue: &str, index: usize) -> Redemption {
 }
 
 fn order(index: usize) -> Vec<u64> {
-    if index % 2 == 0 {
+    if index.is_multiple_of(2) {
         (0..SERIALS).collect()
     } else {
         (0..SERIALS).rev().collect()
@@ -64,11 +64,27 @@ fn contend(ledger: &dyn Ledger, index: usize) -> Vec<(u64, Seen)> {
 }
 
 /// Spawns a race worker that has opened its ledger and is waiting for "go".
-fn spawn_worker(db: &str, schema: Option<&str>, index: usize) -> (Child, std::process::ChildStdout) {
+fn spawn_worker(
+    db: &str,
+    schema: Option<&str>,
+    index: usize,
+) -> (Child, std::process::ChildStdout) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ledger-stress"));
     cmd.args(["race", "--db", db, "--venue", &format!("p{index}")])
-        .args(["--index", &index.to_string(), "--count", &SERIALS.to_string()])
-        .args(["--order", if index % 2 == 0 { "asc" } else { "desc" }]);
+        .args([
+            "--index",
+            &index.to_string(),
+            "--count",
+            &SERIALS.to_string(),
+        ])
+        .args([
+            "--order",
+            if index.is_multiple_of(2) {
+                "asc"
+            } else {
+                "desc"
+            },
+        ]);
     if let Some(s) = schema {
         cmd.args(["--schema", s]);
     }
@@ -112,12 +128,13 @@ fn race<L: Ledger + 'static>(
             let index = THREADS + p;
             let (child, stdout) = spawn_worker(db, schema, index);
             let mut lines = BufReader::new(stdout).lines();
-            let ready = lines.next().map(|l| l.unwrap_or_default()).unwrap_or_default();
+            let ready = lines
+                .next()
+                .map(|l| l.unwrap_or_default())
+                .unwrap_or_default();
             assert_eq!(ready, "READY", "worker {index} did not start");
             readers.push(std::thread::spawn(move || {
-                lines
-                    .map(|l| l.expect("a line"))
-                    .collect::<Vec<String>>()
+                lines.map(|l| l.expect("a line")).collect::<Vec<String>>()
             }));
             children.push(child);
         }
@@ -155,9 +172,10 @@ fn race<L: Ledger + 'static>(
                     let f: Vec<&str> = line.split(' ').collect();
                     match f.as_slice() {
                         ["W", n] => (n.parse().unwrap(), Seen::Won),
-                        ["L", n, venue, at] => {
-                            (n.parse().unwrap(), Seen::Lost((*venue).into(), at.parse().unwrap()))
-                        }
+                        ["L", n, venue, at] => (
+                            n.parse().unwrap(),
+                            Seen::Lost((*venue).into(), at.parse().unwrap()),
+                        ),
                         _ => panic!("worker line {line:?}"),
                     }
                 })
@@ -170,7 +188,11 @@ fn race<L: Ledger + 'static>(
     // Exactly one winner per serial.
     let mut winners: HashMap<u64, (String, i64)> = HashMap::new();
     for (venue, outcomes) in &seen {
-        assert_eq!(outcomes.len() as u64, SERIALS, "{venue} settled every serial");
+        assert_eq!(
+            outcomes.len() as u64,
+            SERIALS,
+            "{venue} settled every serial"
+        );
         let index: usize = venue[1..].parse().unwrap();
         for (n, s) in outcomes {
             if *s == Seen::Won {
@@ -187,7 +209,11 @@ fn race<L: Ledger + 'static>(
     for (venue, outcomes) in &seen {
         for (n, s) in outcomes {
             if let Seen::Lost(v, at) = s {
-                assert_eq!((v, at), (&winners[n].0, &winners[n].1), "{venue} lost serial {n}");
+                assert_eq!(
+                    (v, at),
+                    (&winners[n].0, &winners[n].1),
+                    "{venue} lost serial {n}"
+                );
                 losses += 1;
             }
         }
@@ -209,7 +235,10 @@ fn check_store(all: Vec<Redemption>, winners: &HashMap<u64, (String, i64)>) {
     for r in all {
         let n = r.serial.to_u128() as u64;
         let (venue, at) = &winners[&n];
-        assert_eq!((&r.venue, r.at.timestamp_nanos_opt().unwrap()), (venue, *at));
+        assert_eq!(
+            (&r.venue, r.at.timestamp_nanos_opt().unwrap()),
+            (venue, *at)
+        );
     }
 }
 

@@ -22,11 +22,21 @@ fn a_new_file_is_wal_full_with_the_application_id_and_schema_1() {
     assert_eq!(l.schema_version().unwrap(), 1);
     l.integrity_check().unwrap();
     let c = rusqlite::Connection::open(&path).unwrap();
-    let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
-    let app: i32 = c.pragma_query_value(None, "application_id", |r| r.get(0)).unwrap();
-    assert_eq!((mode.as_str(), app), ("wal", inclusif_ledger::SQLITE_APPLICATION_ID));
-    let normal = SqliteLedger::open_with(&path, SqliteOptions::default().durability(Durability::Normal))
+    let mode: String = c
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
+    let app: i32 = c
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        (mode.as_str(), app),
+        ("wal", inclusif_ledger::SQLITE_APPLICATION_ID)
+    );
+    let normal = SqliteLedger::open_with(
+        &path,
+        SqliteOptions::default().durability(Durability::Normal),
+    )
+    .unwrap();
     assert_eq!(normal.durability().unwrap(), Durability::Normal);
 }
 
@@ -44,7 +54,10 @@ fn an_empty_file_is_a_fresh_ledger() {
 fn a_file_that_is_not_a_database_is_ledger_corrupt_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();
     for (name, bytes) in [
-        ("text.sqlite", b"hello, this is a text file and not a database at all\n".repeat(100)),
+        (
+            "text.sqlite",
+            b"hello, this is a text file and not a database at all\n".repeat(100),
+        ),
         ("zeros.sqlite", vec![0u8; 4096]),
         ("header-only.sqlite", {
             let mut b = b"SQLite format 3\0".to_vec();
@@ -72,11 +85,15 @@ fn another_applications_database_is_foreign_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("other.sqlite");
     let c = rusqlite::Connection::open(&path).unwrap();
-    c.pragma_update(None, "application_id", 0x1234_5678).unwrap();
+    c.pragma_update(None, "application_id", 0x1234_5678)
+        .unwrap();
     drop(c);
     let before = std::fs::read(&path).unwrap();
     let (_, problem) = corrupt_problem(SqliteLedger::open(&path).unwrap_err());
-    assert!(problem.starts_with("foreign") && problem.contains("0x12345678"), "{problem}");
+    assert!(
+        problem.starts_with("foreign") && problem.contains("0x12345678"),
+        "{problem}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
 
@@ -91,7 +108,9 @@ fn a_newer_schema_is_refused_never_downgraded() {
     let (_, problem) = corrupt_problem(SqliteLedger::open(&path).unwrap_err());
     assert!(problem.starts_with("newer schema: version 7"), "{problem}");
     let c = rusqlite::Connection::open(&path).unwrap();
-    let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: i64 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     assert_eq!(v, 7);
 }
 
@@ -101,7 +120,9 @@ fn damaged_pages_are_ledger_corrupt_never_a_panic() {
     let path = dir.path().join("damaged.sqlite");
     {
         let l = SqliteLedger::open(&path).unwrap();
-        let batch: Vec<_> = (0..3000).map(|i| red("aptic", i, "venue-lyon-01", BASE_NS + i as i64)).collect();
+        let batch: Vec<_> = (0..3000)
+            .map(|i| red("aptic", i, "venue-lyon-01", BASE_NS + i as i64))
+            .collect();
         l.redeem_all(&batch).unwrap();
     } // the last connection checkpoints the log into the file
     let mut bytes = std::fs::read(&path).unwrap();

@@ -20,9 +20,9 @@ use std::process::ExitCode;
 
 use chrono::DateTime;
 use inclusif_core::voucher::{Kid, Ledger, Redemption, Serial, VoucherError};
+use inclusif_ledger::{Durability, SqliteLedger, SqliteOptions};
 #[cfg(feature = "postgres")]
 use inclusif_ledger::{PgLedger, PgOptions};
-use inclusif_ledger::{Durability, SqliteLedger, SqliteOptions};
 
 /// 2026-06-01T10:00:00Z in nanoseconds.
 const BASE_NS: i64 = 1_780_308_000_000_000_000;
@@ -143,7 +143,12 @@ fn race(args: &[String]) -> Result<(), String> {
         Box::new(0..count)
     };
     for n in serials {
-        let r = item("race", n, &venue, BASE_NS + n as i64 * 1_000_000 + index as i64);
+        let r = item(
+            "race",
+            n,
+            &venue,
+            BASE_NS + n as i64 * 1_000_000 + index as i64,
+        );
         let line = match ledger.redeem(r) {
             Ok(_) => format!("W {n}"),
             Err(VoucherError::AlreadyRedeemed { venue, at, .. }) => {
