@@ -1005,8 +1005,7 @@ pub fn check_opening_hours(oh: &OpeningHours) {
     }
 }
 
-#[path = "gen_batch_vectors.rs"]
-pub mod batch_vectors;
+use crate::batch_vectors;
 
 /// What the `redemption_batch` target imports into: the vectors' registry and an
 /// operator verifier (any scope, Europe/Paris) over the vectors' trust list.

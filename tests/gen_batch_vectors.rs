@@ -3,7 +3,7 @@
 //! expected outcomes written by hand: the core's batch reader and import are checked
 //! against an independent reading of the format.
 //!
-//! Compiled as `inclusif_conformance::fuzz_targets::batch_vectors` (the fuzz target, its
+//! Compiled as `inclusif_conformance::batch_vectors` (the fuzz target, its
 //! seeds and the vectors share the venue keys); `gen-vectors` writes the file and
 //! `tests/tests/redemption_batches.rs` fails if it drifts.
 

@@ -1528,7 +1528,7 @@ fn seed_dir() -> PathBuf {
 /// Batches as the venue device sends them, their bodies (the target signs the data as a
 /// body too), the vector batches, truncations and header variants.
 fn redemption_batch() -> Seeds {
-    use inclusif_conformance::fuzz_targets::batch_vectors::{GUERET_SEED, LYON_SEED, body, sign};
+    use inclusif_conformance::batch_vectors::{GUERET_SEED, LYON_SEED, body, sign};
     let mut s = Seeds::default();
     for row in read_tsv("batches.tsv") {
         let bytes = hex(&row["batch"]);

@@ -6,12 +6,4 @@ fn main() {
         std::fs::write(dir.join(name), contents).expect("write vector file");
         println!("wrote {}", dir.join(name).display());
     }
-    // The redemption batch vectors (their generator lives with the batch fuzz target).
-    let path = dir.join("batches.tsv");
-    std::fs::write(
-        &path,
-        inclusif_conformance::fuzz_targets::batch_vectors::batches_tsv(),
-    )
-    .expect("write vector file");
-    println!("wrote {}", path.display());
 }

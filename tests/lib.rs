@@ -14,6 +14,8 @@ use inclusif_core::voucher::{
     Day, KeyStatus, Kid, PublicKey, Scope, ScopePolicy, SecretKey, TrustEntry, TrustList,
 };
 
+#[path = "gen_batch_vectors.rs"]
+pub mod batch_vectors;
 pub mod fuzz_targets;
 pub mod journal_vectors;
 pub mod mandate_vectors;
@@ -1262,6 +1264,7 @@ pub fn generate() -> Vec<(&'static str, String)> {
         ("tokens.tsv", tokens_tsv()),
         ("codes.tsv", codes_tsv()),
         ("redemptions.tsv", redemptions_tsv()),
+        ("batches.tsv", batch_vectors::batches_tsv()),
     ]
 }
 

@@ -36,7 +36,35 @@ cargo fmt --all -- --check
 say "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-say "tests: unit, property, conformance vectors, fuzz seed replay, command line, tour; benches once"
+# The ledger's PostgreSQL tests (and its bench, run once by the step below) need a server:
+# a throwaway cluster in a temporary directory, as an unprivileged user, on a unix socket
+# only (no TCP listener, so the fixed port only names the socket file and cannot collide),
+# stopped on exit. Without INCLUSIF_TEST_PG_URL those tests fail, they never skip.
+say "postgresql: a throwaway cluster for the ledger tests"
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+if [ ! -x "${pg_bin:-/nonexistent}/initdb" ]; then
+  apt_install postgresql
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+fi
+pg_user=postgres
+if [ "$(id -u)" = 0 ] && ! id -u "$pg_user" >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin "$pg_user"
+fi
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u "$pg_user" -- "$@"; else "$@"; fi; }
+pg_dir=$(mktemp -d /tmp/inclusif-pg.XXXXXX) # short: a socket path must stay under 108 bytes
+if [ "$(id -u)" = 0 ]; then chown "$pg_user": "$pg_dir"; fi
+pg_stop() {
+  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap pg_stop EXIT
+as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U ledger --auth=trust -E UTF8 --no-sync >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -t 60 \
+  -o "-k $pg_dir -p 5432 -c listen_addresses='' -c max_connections=100" start >/dev/null
+export INCLUSIF_TEST_PG_URL="postgresql://ledger@/postgres?host=$pg_dir&port=5432"
+"$pg_bin/postgres" --version
+
+say "tests: unit, property, conformance vectors, fuzz seed replay, command line, tour, ledger on SQLite and PostgreSQL; benches once"
 cargo test --workspace --all-targets --locked
 
 say "doc tests, and the docs build without a warning"

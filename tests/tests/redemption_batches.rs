@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, TimeZone, Utc};
-use inclusif_conformance::fuzz_targets::batch_vectors::{self, SIRETS, VENUES, batches_tsv};
+use inclusif_conformance::batch_vectors::{self, SIRETS, VENUES, batches_tsv};
 use inclusif_conformance::{instant, read_tsv, root_key, vector_dir};
 use inclusif_core::voucher::{
     ImportReport, Issuer, ItemOutcome, Kid, Ledger, MemoryImportLog, MemoryLedger,

@@ -173,6 +173,8 @@ class ErrorCode(_Value):
     BATCH_MALFORMED = "batch_malformed"
     BAD_BATCH_SIGNATURE = "bad_batch_signature"
     UNKNOWN_VENUE = "unknown_venue"
+    LEDGER_BUSY = "ledger_busy"
+    LEDGER_CORRUPT = "ledger_corrupt"
 
 
 class KeyStatus(_Value):

@@ -78,6 +78,8 @@ const REFUSED: &[(Domain, &str)] = &[
     (Domain::Voucher, "trust_list_rollback"),
     (Domain::Voucher, "ledger_unavailable"),
     (Domain::Voucher, "unknown_venue"),
+    (Domain::Voucher, "ledger_busy"),
+    (Domain::Voucher, "ledger_corrupt"),
     (Domain::Funding, "rule_table"),
     (Domain::Mandate, "not_found"),
     (Domain::Mandate, "aidant_inactive"),

@@ -220,6 +220,27 @@ pub enum VoucherError {
         /// Which: no such venue, venue inactive, no such key, key inactive.
         reason: String,
     },
+    /// The ledger's storage stayed busy (locked by another writer) through a bounded
+    /// retry; nothing was recorded by this attempt. Retrying later is safe.
+    #[error(
+        "ledger: still busy (locked by another writer) after {attempts} attempts over {waited_ms} ms; retry later"
+    )]
+    LedgerBusy {
+        /// How many times the write was tried.
+        attempts: u32,
+        /// How long the attempts waited in all, in milliseconds.
+        waited_ms: u64,
+    },
+    /// The ledger's storage is not a usable ledger: a foreign file or database (another
+    /// application's, or not a database at all), a corrupt one, or one written by a newer
+    /// schema than this program knows. The message says which; nothing was recorded.
+    #[error("ledger {location}: {problem}")]
+    LedgerCorrupt {
+        /// The file path, or `user@host/db` for a server (never a password).
+        location: String,
+        /// Which of foreign, corrupt or newer schema, and what was found.
+        problem: String,
+    },
 }
 
 impl VoucherError {
@@ -252,6 +273,8 @@ impl VoucherError {
             BatchMalformed { .. } => "batch_malformed",
             BadBatchSignature { .. } => "bad_batch_signature",
             UnknownVenue { .. } => "unknown_venue",
+            LedgerBusy { .. } => "ledger_busy",
+            LedgerCorrupt { .. } => "ledger_corrupt",
         }
     }
 
@@ -282,6 +305,8 @@ impl VoucherError {
         "batch_malformed",
         "bad_batch_signature",
         "unknown_venue",
+        "ledger_busy",
+        "ledger_corrupt",
     ];
 
     pub(crate) fn malformed(field: &'static str, rule: impl Into<String>) -> Self {

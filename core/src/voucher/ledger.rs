@@ -71,6 +71,42 @@ pub trait Ledger: Send + Sync {
 
     /// The redemption of a serial, if any.
     fn redemption(&self, issuer: &str, serial: Serial) -> Result<Option<Redemption>, VoucherError>;
+
+    /// Records several redemptions, in order: for each, `Ok` with the redemption now
+    /// recorded, or `Err` with the one that won (recorded earlier, or earlier in this same
+    /// slice). A storage error fails the whole call.
+    ///
+    /// Persistent ledgers override this to use one transaction, so either every item is
+    /// settled or (after an error) none is. This default redeems one item at a time: after
+    /// an error, the items before it may be recorded. Retrying is safe either way, since
+    /// an item recorded by an earlier attempt comes back as its own winner.
+    #[allow(clippy::type_complexity)]
+    fn redeem_all(
+        &self,
+        redemptions: &[Redemption],
+    ) -> Result<Vec<Result<Redemption, Redemption>>, VoucherError> {
+        let mut out = Vec::with_capacity(redemptions.len());
+        for r in redemptions {
+            match self.redeem(r.clone()) {
+                Ok(done) => out.push(Ok(done)),
+                Err(VoucherError::AlreadyRedeemed { .. }) => {
+                    match self.redemption(&r.issuer, r.serial)? {
+                        Some(winner) => out.push(Err(winner)),
+                        None => {
+                            return Err(VoucherError::LedgerUnavailable {
+                                reason: format!(
+                                    "serial {} reported redeemed but not found; retry",
+                                    r.serial
+                                ),
+                            });
+                        }
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// A thread-safe in-memory ledger (lost when the process ends).
@@ -587,6 +623,45 @@ mod tests {
         assert_eq!(all.len(), 2);
         assert!(all[0].at <= all[1].at);
         assert_eq!(all[0], q.pending()[0]);
+    }
+
+    #[test]
+    fn redeem_all_settles_each_item_in_order_with_its_winner() {
+        let vs = vouchers(3);
+        let ledger = MemoryLedger::new();
+        let first = ledger
+            .redeem(Redemption::new(&vs[0], "gueret", at(0)))
+            .unwrap();
+        let batch = vec![
+            Redemption::new(&vs[0], "lyon", at(1)),
+            Redemption::new(&vs[1], "lyon", at(2)),
+            Redemption::new(&vs[2], "lyon", at(3)),
+            Redemption::new(&vs[1], "paris", at(4)),
+        ];
+        let out = ledger.redeem_all(&batch).unwrap();
+        assert_eq!(
+            out,
+            vec![
+                Err(first),
+                Ok(batch[1].clone()),
+                Ok(batch[2].clone()),
+                Err(batch[1].clone()),
+            ]
+        );
+        assert_eq!(ledger.len(), 3);
+        assert_eq!(ledger.redeem_all(&[]).unwrap(), vec![]);
+        // A storage failure fails the call; a retry settles everything once.
+        let flaky = Flaky {
+            inner: MemoryLedger::new(),
+            calls: AtomicUsize::new(0),
+            fail_after_record_on: 1,
+            fail_before_record_on: 99,
+        };
+        let e = flaky.redeem_all(&batch[1..3]).unwrap_err();
+        assert_eq!(e.code(), "ledger_unavailable");
+        let out = flaky.redeem_all(&batch[1..3]).unwrap();
+        assert_eq!(out, vec![Err(batch[1].clone()), Err(batch[2].clone())]);
+        assert_eq!(flaky.inner.len(), 2);
     }
 
     #[test]
