@@ -391,7 +391,9 @@ fn the_tour_runs_to_the_end() {
         "already_redeemed",
         "bad_signature",
         "PN1:",
-        "conflict",
+        "conflict, already redeemed at espace-numerique-lyon",
+        "nothing changed",
+        "integrity ok",
         "250\u{202f}000\u{202f}000,00 €",
         "166\u{202f}286,00 €",
     ] {
