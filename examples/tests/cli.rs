@@ -391,7 +391,9 @@ fn the_tour_runs_to_the_end() {
         "already_redeemed",
         "bad_signature",
         "PN1:",
-        "conflict",
+        "conflict, already redeemed at espace-numerique-lyon",
+        "nothing changed",
+        "integrity ok",
         "250\u{202f}000\u{202f}000,00 €",
         "166\u{202f}286,00 €",
     ] {
@@ -850,4 +852,244 @@ fn venues_validate_migrate_label_hours_nearest_on_the_real_file() {
         d,
     ));
     assert_eq!(loose.len(), 5);
+}
+
+/// The ledger commands' fixture: an issuer (kid 7, "aptic"), a signed trust list, three
+/// cheques, and a venue whose device signs batches with key 1.
+struct LedgerFixture {
+    root_pk: String,
+    tokens: Vec<inclusif_core::voucher::Token>,
+    trust: inclusif_core::voucher::Verifier,
+    venue_key: inclusif_core::voucher::SecretKey,
+}
+
+const LEDGER_AT: &str = "2026-06-01T10:00:00Z";
+
+fn ledger_fixture(d: &std::path::Path) -> LedgerFixture {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use inclusif_core::voucher::{
+        Issuer, Kid, Scope, SecretKey, TrustEntry, TrustList, Validity, Verifier,
+    };
+    let root = SecretKey::from_seed(&[0x51; 32]);
+    let issuer = Issuer::new(Kid::new(7).unwrap(), SecretKey::from_seed(&[0x52; 32]));
+    let issued_at = Utc.with_ymd_and_hms(2026, 5, 30, 0, 0, 0).unwrap();
+    let mut list = TrustList::new(1, issued_at, 30 * 86_400).unwrap();
+    list.insert(TrustEntry::unrestricted(
+        issuer.kid(),
+        "aptic",
+        issuer.public_key(),
+    ))
+    .unwrap();
+    std::fs::write(d.join("trust.bin"), list.sign(&root)).unwrap();
+    let validity = Validity::from_dates(
+        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+    )
+    .unwrap();
+    let tokens = (0..3)
+        .map(|_| {
+            issuer
+                .issue_random(1000, validity, Scope::NATIONAL)
+                .unwrap()
+        })
+        .collect();
+    let venue_key = SecretKey::from_seed(&[0x53; 32]);
+    std::fs::write(
+        d.join("venues.tsv"),
+        format!(
+            "venue\tname\tsiret\tactive\tkey_id\tpublic_key\ntiers-lieu-gueret\tTiers-lieu de Guéret\t44234567800019\ttrue\t1\t{}\n",
+            venue_key.public_key().to_hex()
+        ),
+    )
+    .unwrap();
+    LedgerFixture {
+        root_pk: root.public_key().to_hex(),
+        tokens,
+        trust: Verifier::new(list).with_any_scope(),
+        venue_key,
+    }
+}
+
+/// `ledger redeem` then `ledger status` against one database URL.
+fn redeem_and_status(d: &std::path::Path, f: &LedgerFixture, db: &str) {
+    let trust = [
+        "--trust-list",
+        "trust.bin",
+        "--root-key",
+        &f.root_pk,
+        "--at",
+        LEDGER_AT,
+    ];
+    let redeem = |venue: &str, stdin: &str| {
+        let mut args = vec!["ledger", "redeem", "--db", db, "--venue", venue];
+        args.extend(trust);
+        let out = inclusif(&args, stdin, d);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json_lines(&out)
+    };
+    let (t0, t1) = (f.tokens[0].to_text(), f.tokens[1].to_qr_payload());
+    let first = redeem("venue-lyon-01", &format!("{t0}\n{t1}\nPN1:NOPE\n"));
+    assert_eq!(first.len(), 3);
+    assert_eq!(first[0]["ok"], true);
+    assert_eq!(first[0]["venue"], "venue-lyon-01");
+    assert_eq!(first[0]["at"], LEDGER_AT);
+    assert_eq!(first[1]["ok"], true);
+    assert_eq!(first[2]["error"], "malformed");
+    // The second venue to present the same cheque is told who won, and when.
+    let second = redeem("tiers-lieu-gueret", &format!("{t0}\n"));
+    assert_eq!(second[0]["error"], "already_redeemed");
+    assert_eq!(second[0]["winner_venue"], "venue-lyon-01");
+    assert_eq!(second[0]["winner_at"], LEDGER_AT);
+
+    let status = |serial: &str| {
+        stdout_json(&inclusif(
+            &["ledger", "status", "--db", db, "--issuer", "aptic", serial],
+            "",
+            d,
+        ))
+    };
+    let s0 = status(&f.tokens[0].serial().to_string());
+    assert_eq!(s0["redeemed"], true);
+    assert_eq!(s0["venue"], "venue-lyon-01");
+    let by_short_code =
+        status(&inclusif_core::voucher::ShortCode::new(f.tokens[1].serial()).to_string());
+    assert_eq!(by_short_code["redeemed"], true);
+    assert_eq!(status(&f.tokens[2].serial().to_string())["redeemed"], false);
+}
+
+#[test]
+fn ledger_redeem_status_and_import_batch_on_sqlite() {
+    use chrono::{TimeZone, Utc};
+    use inclusif_core::voucher::OfflineQueue;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let f = ledger_fixture(d);
+    let db = "sqlite:ledger.sqlite";
+    redeem_and_status(d, &f, db);
+
+    // A venue accepted cheques 0 (already redeemed at Lyon) and 2 offline, then syncs.
+    let accepted = Utc.with_ymd_and_hms(2026, 5, 31, 15, 0, 0).unwrap();
+    let mut queue = OfflineQueue::new("tiers-lieu-gueret");
+    for t in [&f.tokens[0], &f.tokens[2]] {
+        let v = f.trust.verify(t, accepted).unwrap();
+        queue.accept_token(t, &v, accepted).unwrap();
+    }
+    let batch = queue.export_batch(&f.venue_key, 1, 1, accepted).unwrap();
+    std::fs::write(d.join("batch.pnrb"), &batch).unwrap();
+    let import = |file: &str, venues: &str| {
+        let args = [
+            "ledger",
+            "import-batch",
+            "--db",
+            db,
+            "--venues",
+            venues,
+            "--trust-list",
+            "trust.bin",
+            "--root-key",
+            &f.root_pk,
+            "--at",
+            LEDGER_AT,
+            file,
+        ];
+        let out = inclusif(&args, "", d);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json_lines(&out)
+    };
+    let first = import("batch.pnrb", "venues.tsv");
+    assert_eq!(first.len(), 3, "two items and a summary");
+    assert_eq!(first[0]["status"], "conflict");
+    assert_eq!(first[0]["winner_venue"], "venue-lyon-01");
+    assert_eq!(first[1]["status"], "redeemed");
+    assert_eq!(first[1]["accepted_at"], "2026-05-31T15:00:00Z");
+    assert_eq!(first[2]["redeemed"], 1);
+    assert_eq!(first[2]["conflict"], 1);
+    // A later run importing the same batch prints the same outcomes and changes nothing.
+    assert_eq!(import("batch.pnrb", "venues.tsv"), first);
+
+    // A forged signature and an unregistered venue refuse the batch as a whole.
+    let mut forged = batch.clone();
+    *forged.last_mut().unwrap() ^= 1;
+    std::fs::write(d.join("forged.pnrb"), forged).unwrap();
+    assert_eq!(
+        import("forged.pnrb", "venues.tsv")[0]["error"],
+        "bad_batch_signature"
+    );
+    std::fs::write(d.join("none.tsv"), "").unwrap();
+    assert_eq!(
+        import("batch.pnrb", "none.tsv")[0]["error"],
+        "unknown_venue"
+    );
+
+    // A file that is not a ledger: exit 1 naming the code; a bad --db: exit 2.
+    std::fs::write(d.join("notes.txt"), "not a database, ".repeat(512)).unwrap();
+    let corrupt = inclusif(
+        &[
+            "ledger",
+            "status",
+            "--db",
+            "sqlite:notes.txt",
+            "--issuer",
+            "aptic",
+            "0000000000000000000a",
+        ],
+        "",
+        d,
+    );
+    assert_eq!(corrupt.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&corrupt.stderr).contains("ledger_corrupt"));
+    let bad = inclusif(
+        &[
+            "ledger",
+            "status",
+            "--db",
+            "mysql://x",
+            "--issuer",
+            "aptic",
+            "0000000000000000000a",
+        ],
+        "",
+        d,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn ledger_redeem_and_status_on_postgresql() {
+    let url = std::env::var("INCLUSIF_TEST_PG_URL").expect(
+        "INCLUSIF_TEST_PG_URL is not set: tests/run.sh starts a throwaway PostgreSQL and sets it",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Random serials: this run's cheques never meet an earlier run's in the database.
+    redeem_and_status(d, &ledger_fixture(d), &url);
+    // The URL never reaches the output, even in an error.
+    let bad = url.replacen("ledger@", "nobody:s3cret@", 1);
+    let out = inclusif(
+        &[
+            "ledger",
+            "status",
+            "--db",
+            &bad,
+            "--issuer",
+            "aptic",
+            "0000000000000000000a",
+        ],
+        "",
+        d,
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("s3cret"), "{all}");
 }

@@ -11,6 +11,9 @@
 //! inclusif funding check-plan plan.json
 //! inclusif funding simulate --input structures.csv > national.csv
 //! inclusif funding rules --on 2024-01-01
+//! inclusif ledger redeem --db sqlite:ledger.sqlite --venue venue-lyon-01 --key 7:HEX < tokens.txt
+//! inclusif ledger status --db postgres://ledger@/db?host=/run/pg --issuer aptic SERIAL
+//! inclusif ledger import-batch --venues venues.tsv --trust-list trust.bin --root-key HEX batch.pnrb
 //! ```
 //!
 //! `verify` and `short-code` read one input a line and write one JSON object a line, in
@@ -24,14 +27,21 @@ use std::process::ExitCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
+use inclusif_core::voucher::redemption_batch::is_registry_id;
+use inclusif_core::voucher::sync::{
+    ItemOutcome, MemoryImportLog, MemoryVenueRegistry, RegisteredVenue, VenueKey, VenueRegistry,
+    import_batch,
+};
 use inclusif_core::voucher::{
-    Day, Issuer, KeyStatus, Kid, PublicKey, Scope, ScopePolicy, SecretKey, Serial, Token,
-    TrustEntry, TrustList, Validity, Verifier, VoucherError, VoucherSpec, parse_phone_code,
+    Day, Issuer, KeyStatus, Kid, Ledger, PublicKey, Redemption, Scope, ScopePolicy, SecretKey,
+    Serial, Token, TrustEntry, TrustList, Validity, Verifier, VoucherError, VoucherSpec,
+    parse_phone_code,
 };
 use inclusif_examples::funding_cli::{FundingCmd, FundingFailure};
 use inclusif_examples::mandate_cli::{MandateCmd, MandateFailure};
 use inclusif_examples::venues_cli::{VenuesCmd, VenuesFailure};
 use inclusif_examples::{Lines, MAX_LINE, error_json, qr_svg, verified_json};
+use inclusif_ledger::{PgLedger, SqliteLedger};
 use serde_json::json;
 
 #[derive(Parser)]
@@ -60,6 +70,60 @@ enum Domain {
     /// nearest venues.
     #[command(subcommand)]
     Venues(VenuesCmd),
+    /// The redemption ledger, on SQLite (a file, the default) or PostgreSQL (several
+    /// servers): redeem, look a serial up, import a venue's signed offline batch.
+    #[command(subcommand)]
+    Ledger(LedgerCmd),
+}
+
+#[derive(Args)]
+struct DbArg {
+    /// The ledger: `sqlite:PATH` (created if missing) or `postgres://…` / `postgresql://…`
+    /// (never echoed: it may hold a password).
+    #[arg(long, default_value = "sqlite:inclusif-ledger.sqlite")]
+    db: String,
+}
+
+#[derive(Subcommand)]
+enum LedgerCmd {
+    /// Verifies tokens, one a line on stdin, and redeems each for --venue at --at (default
+    /// now); one JSON object a line. A cheque redeemed before comes back `already_redeemed`
+    /// with the first venue and instant.
+    Redeem {
+        #[command(flatten)]
+        db: DbArg,
+        /// The venue redeeming (a registry identifier).
+        #[arg(long)]
+        venue: String,
+        #[command(flatten)]
+        trust: VerifyArgs,
+    },
+    /// Whether a serial (20 hex digits, a short code or a keypad code) of --issuer is
+    /// redeemed, where and when; JSON.
+    Status {
+        #[command(flatten)]
+        db: DbArg,
+        /// The issuer's name in the trust list.
+        #[arg(long)]
+        issuer: String,
+        /// The serial.
+        serial: String,
+    },
+    /// Imports a venue's signed offline batch (`PNRB` v1): one JSON object per item
+    /// (`redeemed`, `conflict` with the winner, `rejected` with the code), then a summary.
+    /// Importing the same batch again changes nothing and prints the same outcomes.
+    ImportBatch {
+        #[command(flatten)]
+        db: DbArg,
+        /// The venue registry: TSV with columns venue, name, siret, active (true|false),
+        /// key_id, public_key (hex); one row per venue key.
+        #[arg(long)]
+        venues: PathBuf,
+        #[command(flatten)]
+        trust: VerifyArgs,
+        /// The batch file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -226,6 +290,7 @@ fn main() -> ExitCode {
             MandateFailure::Usage(m) => Failure::Usage(m),
             MandateFailure::Io(m) => Failure::Io(m),
         }),
+        Domain::Ledger(cmd) => run_ledger(cmd),
         Domain::Funding(cmd) => inclusif_examples::funding_cli::run(cmd).map_err(|f| match f {
             FundingFailure::Usage(m) => Failure::Usage(m),
             FundingFailure::Io(m) => Failure::Io(m),
@@ -269,6 +334,235 @@ fn run_voucher(cmd: VoucherCmd) -> Result<(), Failure> {
             show_trust_list(&root_key, at.as_deref(), &file)
         }
     }
+}
+
+/// A storage failure (`ledger_busy`, `ledger_corrupt`, `ledger_unavailable`): exit 1.
+fn storage(e: VoucherError) -> Failure {
+    Failure::Io(format!("{}: {e}", e.code()))
+}
+
+fn open_ledger(db: &str) -> Result<Box<dyn Ledger>, Failure> {
+    if let Some(path) = db.strip_prefix("sqlite:") {
+        if path.is_empty() {
+            return Err(usage("--db: sqlite: needs a file path (sqlite:PATH)"));
+        }
+        Ok(Box::new(SqliteLedger::open(path).map_err(storage)?))
+    } else if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        Ok(Box::new(PgLedger::connect(db).map_err(storage)?))
+    } else {
+        Err(usage(
+            "--db: sqlite:PATH or postgres://USER@HOST/DB (or postgresql://…) expected",
+        ))
+    }
+}
+
+fn run_ledger(cmd: LedgerCmd) -> Result<(), Failure> {
+    match cmd {
+        LedgerCmd::Redeem { db, venue, trust } => ledger_redeem(&db.db, &venue, &trust),
+        LedgerCmd::Status { db, issuer, serial } => ledger_status(&db.db, &issuer, &serial),
+        LedgerCmd::ImportBatch {
+            db,
+            venues,
+            mut trust,
+            file,
+        } => {
+            // The operator accepts every scope: the venue's own verifier chose.
+            trust.any_scope = true;
+            ledger_import(&db.db, &venues, &trust, &file)
+        }
+    }
+}
+
+/// The refusal line, with the winner for `already_redeemed`.
+fn refusal_json(line: usize, e: &VoucherError) -> serde_json::Value {
+    let mut value = error_json(line, e);
+    if let VoucherError::AlreadyRedeemed { venue, at, .. } = e {
+        value["winner_venue"] = json!(venue);
+        value["winner_at"] = json!(rfc3339(*at));
+    }
+    value
+}
+
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+fn ledger_redeem(db: &str, venue: &str, trust: &VerifyArgs) -> Result<(), Failure> {
+    if !is_registry_id(venue) {
+        return Err(usage(format!(
+            "--venue: {venue:?} must be a registry identifier (1..=64 bytes of a-z, 0-9, '-', '_', '.')"
+        )));
+    }
+    let now = instant(trust.at.as_deref())?;
+    let verifier = verifier(trust, now)?;
+    let ledger = open_ledger(db)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut input = Lines::new(std::io::stdin().lock());
+    let mut line = 0;
+    while let Some(text) = input.next_line()? {
+        line += 1;
+        let verified = match text {
+            None => Err(too_long("token")),
+            Some(bytes) => match (trust.human, std::str::from_utf8(&bytes)) {
+                (true, Ok(t)) => Token::parse_human(t),
+                _ => Token::parse_strict_bytes(&bytes),
+            }
+            .and_then(|token| verifier.verify(&token, now)),
+        };
+        let value = match verified {
+            Err(e) => error_json(line, &e),
+            Ok(v) => match ledger.redeem(Redemption::new(&v, venue, now)) {
+                Ok(_) => json!({
+                    "line": line,
+                    "ok": true,
+                    "issuer": v.issuer(),
+                    "serial": v.serial().to_string(),
+                    "value_cents": v.value_cents(),
+                    "venue": venue,
+                    "at": rfc3339(now),
+                }),
+                Err(e @ VoucherError::AlreadyRedeemed { .. }) => refusal_json(line, &e),
+                // Storage failed: say so for this line and stop; nothing after it ran.
+                Err(e) => {
+                    writeln!(out, "{}", error_json(line, &e))?;
+                    out.flush()?;
+                    return Err(storage(e));
+                }
+            },
+        };
+        writeln!(out, "{value}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn ledger_status(db: &str, issuer: &str, serial: &str) -> Result<(), Failure> {
+    let serial = Serial::from_hex(serial)
+        .or_else(|_| parse_phone_code(serial))
+        .map_err(|e| usage(format!("SERIAL: {e}")))?;
+    let ledger = open_ledger(db)?;
+    let value = match ledger.redemption(issuer, serial).map_err(storage)? {
+        Some(r) => json!({
+            "issuer": issuer,
+            "serial": serial.to_string(),
+            "redeemed": true,
+            "venue": r.venue,
+            "at": rfc3339(r.at),
+            "value_cents": r.value_cents,
+        }),
+        None => json!({ "issuer": issuer, "serial": serial.to_string(), "redeemed": false }),
+    };
+    println!("{value}");
+    Ok(())
+}
+
+/// The venue registry of `import-batch`, from its TSV file.
+fn read_venues(path: &Path) -> Result<MemoryVenueRegistry, Failure> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    let registry = MemoryVenueRegistry::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        if raw.trim().is_empty() || raw.starts_with('#') || raw.starts_with("venue\t") {
+            continue;
+        }
+        let at = |m: String| usage(format!("{} line {line}: {m}", path.display()));
+        let c: Vec<&str> = raw.split('\t').collect();
+        let [venue, name, siret, active, key_id, public_key] = c[..] else {
+            return Err(at(format!(
+                "6 tab-separated columns expected, got {}",
+                c.len()
+            )));
+        };
+        let active = match active {
+            "true" => true,
+            "false" => false,
+            other => return Err(at(format!("active: {other:?} is not true or false"))),
+        };
+        let key_id: u16 = key_id
+            .parse()
+            .ok()
+            .filter(|&k| k > 0)
+            .ok_or_else(|| at(format!("key_id: {key_id:?} is not 1..=65535")))?;
+        let public_key =
+            PublicKey::from_hex(public_key, key_id).map_err(|e| at(format!("public_key: {e}")))?;
+        let entry =
+            RegisteredVenue::new(venue, name, siret, active).map_err(|e| at(e.to_string()))?;
+        if registry.venue(venue).ok().flatten().is_none() {
+            registry.put_venue(entry).map_err(|e| at(e.to_string()))?;
+        }
+        registry
+            .put_key(VenueKey {
+                venue: venue.to_owned(),
+                key_id,
+                public_key,
+                active,
+            })
+            .map_err(|e| at(e.to_string()))?;
+    }
+    Ok(registry)
+}
+
+fn ledger_import(db: &str, venues: &Path, trust: &VerifyArgs, file: &Path) -> Result<(), Failure> {
+    let now = instant(trust.at.as_deref())?;
+    let verifier = verifier(trust, now)?;
+    let registry = read_venues(venues)?;
+    let bytes = std::fs::read(file).map_err(|e| usage(format!("{}: {e}", file.display())))?;
+    let ledger = open_ledger(db)?;
+    // Idempotence does not rest on this log (an item that is its own winner counts as
+    // redeemed): a batch imported again in a later run prints the same outcomes.
+    let log = MemoryImportLog::new();
+    let report = match import_batch(ledger.as_ref(), &registry, &log, &verifier, &bytes, now) {
+        Ok(r) => r,
+        Err(e) if e.code().starts_with("ledger_") => return Err(storage(e)),
+        Err(e) => {
+            // The batch as a whole is refused: one line, exit 0 (the input was read).
+            println!(
+                "{}",
+                json!({ "ok": false, "error": e.code(), "message": e.to_string() })
+            );
+            return Ok(());
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    for (i, item) in report.items.iter().enumerate() {
+        let mut value = json!({
+            "item": i + 1,
+            "status": item.outcome.status(),
+            "serial": item.token.serial().to_string(),
+            "accepted_at": rfc3339(item.accepted_at),
+        });
+        match &item.outcome {
+            ItemOutcome::Redeemed(_) => {}
+            ItemOutcome::Conflict { winner, .. } => {
+                value["winner_venue"] = json!(winner.venue);
+                value["winner_at"] = json!(rfc3339(winner.at));
+            }
+            ItemOutcome::Rejected(e) => {
+                value["error"] = json!(e.code());
+                value["message"] = json!(e.to_string());
+            }
+        }
+        writeln!(out, "{value}")?;
+    }
+    let [redeemed, conflict, rejected] = report.counts();
+    writeln!(
+        out,
+        "{}",
+        json!({
+            "ok": true,
+            "batch_id": report.batch_id.to_string(),
+            "venue": report.venue,
+            "sequence": report.sequence,
+            "redeemed": redeemed,
+            "conflict": conflict,
+            "rejected": rejected,
+        })
+    )?;
+    out.flush()?;
+    Ok(())
 }
 
 fn instant(at: Option<&str>) -> Result<DateTime<Utc>, Failure> {

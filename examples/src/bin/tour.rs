@@ -3,7 +3,8 @@
 //! It makes a programme root key and an issuer key, signs a trust list, issues a booklet
 //! of Pass numérique cheques, shows one as a QR code in the terminal with the short and
 //! keypad codes, verifies the booklet offline, redeems a cheque, refuses a double spend
-//! and a tampered token, syncs an offline venue's queue, and signs and checks a print run.
+//! and a tampered token, imports two offline venues' signed batches into a SQLite ledger
+//! (the first wins, a re-import changes nothing), and signs and checks a print run.
 //! Then it shows the funding side: the recovery plan's table checked to add up, the
 //! agency's estimate to the euro and a national simulation.
 //!
@@ -15,11 +16,15 @@ use std::time::Instant;
 use chrono::{Datelike, NaiveDate, TimeDelta, TimeZone, Utc};
 use inclusif_core::funding::cnfs::{self, EmployerType, PrivateAmountSource, Territory};
 use inclusif_core::funding::{RuleBook, relance, simulation};
+use inclusif_core::voucher::sync::{
+    ItemOutcome, MemoryImportLog, MemoryVenueRegistry, RegisteredVenue, VenueKey, import_batch,
+};
 use inclusif_core::voucher::{
     DEFAULT_BOOKLET_SIZE, Issuer, Kid, Ledger, MemoryLedger, OfflineQueue, Redemption, Scope,
-    SecretKey, SyncOutcome, Token, TrustEntry, TrustList, Validity, Verifier, VoucherSpec,
+    SecretKey, Token, TrustEntry, TrustList, Validity, Verifier, VoucherSpec,
 };
 use inclusif_examples::{qr_code, qr_terminal, qr_version};
+use inclusif_ledger::SqliteLedger;
 
 fn step(n: u32, title: &str) {
     println!("\n\x1b[1m{n}. {title}\x1b[0m");
@@ -174,30 +179,100 @@ fn main() {
 
     step(
         8,
-        "Two venues offline accept the same photocopied cheque; the first to sync wins",
+        "Two venues offline accept the same photocopied cheque; their signed batches reach the ledger on disk (SQLite): the first wins",
     );
-    let second = verifier.verify(&booklet[1].token, now).expect("genuine");
-    let mut lyon = OfflineQueue::new("espace-numerique-lyon");
-    let mut gueret = OfflineQueue::new("tiers-lieu-gueret");
-    lyon.accept(&second, now).expect("queued");
-    gueret
-        .accept(&second, now + TimeDelta::minutes(1))
-        .expect("queued");
-    for queue in [&mut lyon, &mut gueret] {
-        let venue = queue.venue().to_owned();
-        for outcome in queue.sync(&ledger).expect("in-memory ledger never fails") {
-            match outcome {
-                SyncOutcome::Redeemed(r) => println!("   {venue}: redeemed {}", r.serial),
-                SyncOutcome::Conflict { winner, .. } => {
-                    println!(
-                        "   {venue}: conflict, already redeemed at {} on {}",
-                        winner.venue,
-                        winner.at.format("%H:%M:%S")
-                    )
-                }
+    let dir = std::env::temp_dir().join(format!("inclusif-tour-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let path = dir.join("ledger.sqlite");
+    let disk = SqliteLedger::open(&path).expect("a new SQLite ledger");
+    let registry = MemoryVenueRegistry::new();
+    let log = MemoryImportLog::new();
+    let operator = Verifier::new(verifier.trust_list().clone()).with_any_scope();
+    let second = &booklet[1].token;
+    let mut batches = Vec::new();
+    for (i, (venue, name, siret)) in [
+        (
+            "espace-numerique-lyon",
+            "Espace numérique de Lyon",
+            "12345678900007",
+        ),
+        (
+            "tiers-lieu-gueret",
+            "Tiers-lieu de Guéret",
+            "44234567800019",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Each device registered a key with the operator; its secret never leaves it.
+        let key = SecretKey::generate();
+        registry
+            .put_venue(RegisteredVenue::new(venue, name, siret, true).expect("venue"))
+            .expect("registered");
+        registry
+            .put_key(VenueKey {
+                venue: venue.into(),
+                key_id: 1,
+                public_key: key.public_key(),
+                active: true,
+            })
+            .expect("key registered");
+        let accepted = now - TimeDelta::minutes(30 - i as i64);
+        let checked = verifier.verify(second, accepted).expect("genuine");
+        let mut queue = OfflineQueue::new(venue);
+        queue
+            .accept_token(second, &checked, accepted)
+            .expect("queued");
+        let batch = queue
+            .export_batch(&key, 1, 1, now - TimeDelta::minutes(1))
+            .expect("a signed batch");
+        println!(
+            "   {venue}: accepted {} offline at {}, batch of {} bytes signed",
+            checked.short_code(),
+            accepted.format("%H:%M:%S"),
+            batch.len()
+        );
+        batches.push(batch);
+    }
+    for batch in &batches {
+        let report = import_batch(&disk, &registry, &log, &operator, batch, now).expect("imported");
+        for item in &report.items {
+            match &item.outcome {
+                ItemOutcome::Redeemed(r) => println!("   {}: redeemed {}", report.venue, r.serial),
+                ItemOutcome::Conflict { winner, .. } => println!(
+                    "   {}: conflict, already redeemed at {} (accepted {})",
+                    report.venue,
+                    winner.venue,
+                    winner.at.format("%H:%M:%S")
+                ),
+                ItemOutcome::Rejected(e) => println!("   {}: rejected: {}", report.venue, e.code()),
             }
         }
     }
+    let again =
+        import_batch(&disk, &registry, &log, &operator, &batches[0], now).expect("imported again");
+    println!(
+        "   the first batch imported again: {:?} (redeemed, conflict, rejected), nothing changed",
+        again.counts()
+    );
+    drop(disk);
+    let reopened = SqliteLedger::open(&path).expect("reopened");
+    let kept = reopened.redemption("aptic", second.serial()).ok().flatten();
+    println!(
+        "   reopened {}: {} redemption(s), integrity {}, cheque {} paid to {}",
+        path.display(),
+        reopened.len().expect("count"),
+        if reopened.integrity_check().is_ok() {
+            "ok"
+        } else {
+            "FAILED"
+        },
+        booklet[1].token.serial(),
+        kept.map_or("nobody".into(), |r| r.venue),
+    );
+    drop(reopened);
+    let _ = std::fs::remove_dir_all(&dir);
 
     let count: usize = std::env::var("INCLUSIF_TOUR_PRINT_RUN")
         .ok()
