@@ -1156,7 +1156,13 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("cyber-base-gueret", 3, cents(2_550), Euros::ZERO, cents(2_550)),
+                (
+                    "cyber-base-gueret",
+                    3,
+                    cents(2_550),
+                    Euros::ZERO,
+                    cents(2_550)
+                ),
                 ("espace-creuse", 5, cents(4_150), cents(207), cents(3_943)),
                 ("mediatheque-lyon", 3, cents(3_020), cents(75), cents(2_945)),
             ]
@@ -1179,12 +1185,20 @@ mod tests {
         let rev: Vec<_> = rows.iter().rev().cloned().collect();
         assert_eq!(venue_statement(&book, &rev, month, on).unwrap(), s);
         // Refusals: above 5 %, a venue twice, a face that is not whole cents.
-        let e = venue_statement(&book, &[("v", 1, cents(1_000), rate(dec!(0.0501)))], month, on)
-            .unwrap_err();
+        let e = venue_statement(
+            &book,
+            &[("v", 1, cents(1_000), rate(dec!(0.0501)))],
+            month,
+            on,
+        )
+        .unwrap_err();
         assert!(e.to_string().starts_with("deduction_rate:"), "{e}");
         let e = venue_statement(
             &book,
-            &[("v", 1, cents(1), Rate::ZERO), ("v", 1, cents(1), Rate::ZERO)],
+            &[
+                ("v", 1, cents(1), Rate::ZERO),
+                ("v", 1, cents(1), Rate::ZERO),
+            ],
             month,
             on,
         )
@@ -1230,13 +1244,16 @@ mod tests {
         assert!(n.lines[0].formula.contains("not refunded (S32)"));
         assert_eq!(n.lines[0].rules[0].id, "pass.aptic.fee_rate");
         assert_eq!(n.lines[0].rules[0].sources, ["S30"]);
-        assert_eq!(credit_note_for_values(&book, &[], on).unwrap().total, Euros::ZERO);
+        assert_eq!(
+            credit_note_for_values(&book, &[], on).unwrap().total,
+            Euros::ZERO
+        );
         let many = vec![cents(1_000); 20];
         let n = credit_note_for_values(&book, &many, on).unwrap();
         assert_eq!(n.total, Euros::whole(200));
         assert!(n.lines[0].formula.starts_with("sum of 20"));
-        let e = credit_note_for_values(&book, &[Euros::parse("0.001", "x").unwrap()], on)
-            .unwrap_err();
+        let e =
+            credit_note_for_values(&book, &[Euros::parse("0.001", "x").unwrap()], on).unwrap_err();
         assert!(e.to_string().starts_with("unused_values:"), "{e}");
         assert_eq!(
             credit_note_for_values(&book, &[cents(1)], d(2018, 1, 1))
