@@ -42,7 +42,7 @@ use serde::{Serialize, Serializer};
 use super::error::VoucherError;
 use super::issue::IssuedVoucher;
 use super::ledger::Redemption;
-use super::token::{Kid, Serial};
+use super::token::{Kid, Serial, Token};
 use crate::funding::pass::{credit_note_for_values, venue_statement};
 use crate::funding::{Breakdown, Euros, FundingError, Rate, RuleBook};
 
@@ -137,7 +137,17 @@ impl IssuedCheque {
         order_ref: &str,
         issued_at: DateTime<Utc>,
     ) -> Result<Self, VoucherError> {
-        let claims = voucher.token.claims()?;
+        Self::from_token(&voucher.token, issuer, order_ref, issued_at)
+    }
+
+    /// The register row of an issued token (see [`from_issued`](Self::from_issued)).
+    pub fn from_token(
+        token: &Token,
+        issuer: &str,
+        order_ref: &str,
+        issued_at: DateTime<Utc>,
+    ) -> Result<Self, VoucherError> {
+        let claims = token.claims()?;
         Ok(IssuedCheque {
             issuer: issuer.to_owned(),
             serial: claims.serial,
