@@ -2963,5 +2963,919 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize_human, m)?)?;
     m.add_function(wrap_pyfunction!(random_serial, m)?)?;
     m.add_function(wrap_pyfunction!(_voucher_unpickle, m)?)?;
+    register_clearing(m)?;
+    Ok(())
+}
+
+// ---- clearing: monthly statements, credit notes, reconciliation ----
+//
+// One block (with one line in `register`): the issuance register's rows, statements to
+// venues per civil month, credit notes for cheques never used, and the reconciliation.
+// Money errors come from the funding domain (`FundingValidationError`, `invalid_input`
+// …); a bad serial is a `VoucherValidationError` (`malformed`).
+
+use inclusif_core::api::funding::JsonRecord as _;
+
+/// A list argument of frozen pyclass items, each mapped by `f`.
+fn clearing_items<T, R>(
+    obj: &Bound<'_, PyAny>,
+    field: &str,
+    what: &str,
+    f: impl Fn(&T) -> R,
+) -> PyResult<Vec<R>>
+where
+    T: pyo3::PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Sync,
+{
+    if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{field}: expected an iterable of {what}, got str"
+        )));
+    }
+    obj.try_iter()?
+        .enumerate()
+        .map(|(i, item)| {
+            let item = item?;
+            match item.cast::<T>() {
+                Ok(x) => Ok(f(x.get())),
+                Err(_) => Err(PyTypeError::new_err(format!(
+                    "{field}[{i}]: expected {what}, got {}",
+                    type_name(&item)
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// `rules`: an `inclusif.funding.RuleBook` (None: the shipped rules).
+fn clearing_rules(
+    obj: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<inclusif_core::api::funding::RuleBook>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    if type_name(obj) != "RuleBook" {
+        return Err(PyTypeError::new_err(format!(
+            "rules: expected an inclusif.funding.RuleBook, got {}",
+            type_name(obj)
+        )));
+    }
+    let tsv: String = obj.call_method0("to_tsv")?.extract()?;
+    inclusif_core::api::funding::RuleBook::from_tsv(&tsv)
+        .py()
+        .map(Some)
+}
+
+/// A funding `Breakdown` object (built through the funding domain's own unpickler).
+fn clearing_breakdown<'py>(
+    py: Python<'py>,
+    b: &inclusif_core::api::funding::Breakdown,
+) -> PyResult<Bound<'py, PyAny>> {
+    py.import("inclusif._inclusif")?
+        .getattr("_funding_unpickle")?
+        .call1(("Breakdown", b.to_json().py()?))
+}
+
+fn cents_decimal(cents: u64) -> Decimal {
+    Decimal::new(i64::try_from(cents).unwrap_or(i64::MAX), 2)
+}
+
+/// One row of the issuance register: a cheque as issued, for which buyer's order.
+///
+/// >>> rows = [IssuedCheque.of(v, "aptic", "CD23-001", now) for v in booklet]
+/// >>> rows[0].value_cents
+/// 1000
+#[pyclass(module = "inclusif._inclusif", name = "IssuedCheque", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IssuedCheque {
+    c: api::IssuedCheque,
+}
+
+#[pymethods]
+impl IssuedCheque {
+    /// A register row from its fields (checked: serial, kid, value, window).
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        issuer: String,
+        serial: String,
+        kid: u16,
+        value_cents: u16,
+        valid_from: &Bound<'_, PyAny>,
+        valid_until: &Bound<'_, PyAny>,
+        order_ref: String,
+        issued_at: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let c = api::IssuedCheque {
+            issuer,
+            serial,
+            kid,
+            value_cents,
+            valid_from: date_arg(valid_from, "valid_from")?,
+            valid_until: date_arg(valid_until, "valid_until")?,
+            order_ref,
+            issued_at: instant_arg(issued_at, "issued_at")?,
+        };
+        c.check().py()?;
+        Ok(IssuedCheque { c })
+    }
+    /// The register row of an `IssuedVoucher`, issued by `issuer` for `order_ref`.
+    #[staticmethod]
+    fn of(
+        voucher: &IssuedVoucher,
+        issuer: &str,
+        order_ref: &str,
+        issued_at: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let at = instant_arg(issued_at, "issued_at")?;
+        Ok(IssuedCheque {
+            c: api::IssuedCheque::of(&voucher.i, issuer, order_ref, at).py()?,
+        })
+    }
+    /// The issuer.
+    #[getter]
+    fn issuer(&self) -> String {
+        self.c.issuer.clone()
+    }
+    /// The serial (20 hex digits).
+    #[getter]
+    fn serial(&self) -> String {
+        self.c.serial.clone()
+    }
+    /// The key id that signed it.
+    #[getter]
+    fn kid(&self) -> u16 {
+        self.c.kid
+    }
+    /// Face value in cents.
+    #[getter]
+    fn value_cents(&self) -> u16 {
+        self.c.value_cents
+    }
+    /// Face value in euros (`decimal.Decimal`).
+    #[getter]
+    fn value(&self) -> Decimal {
+        euros(self.c.value_cents)
+    }
+    /// First valid date.
+    #[getter]
+    fn valid_from(&self) -> NaiveDate {
+        self.c.valid_from
+    }
+    /// Last valid date (inclusive).
+    #[getter]
+    fn valid_until(&self) -> NaiveDate {
+        self.c.valid_until
+    }
+    /// The buyer's order.
+    #[getter]
+    fn order_ref(&self) -> String {
+        self.c.order_ref.clone()
+    }
+    /// When it was issued.
+    #[getter]
+    fn issued_at(&self) -> DateTime<Utc> {
+        self.c.issued_at
+    }
+    /// Every field as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("issuer", &self.c.issuer)?;
+        d.set_item("serial", &self.c.serial)?;
+        d.set_item("kid", self.c.kid)?;
+        d.set_item("value_cents", self.c.value_cents)?;
+        d.set_item("valid_from", self.c.valid_from)?;
+        d.set_item("valid_until", self.c.valid_until)?;
+        d.set_item("order_ref", &self.c.order_ref)?;
+        d.set_item("issued_at", self.c.issued_at)?;
+        Ok(d)
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = &self.c;
+        let state = (
+            c.issuer.clone(),
+            c.serial.clone(),
+            c.kid,
+            c.value_cents,
+            c.valid_from,
+            c.valid_until,
+            c.order_ref.clone(),
+            c.issued_at,
+        )
+            .into_pyobject(py)?;
+        clearing_reduce(py, "IssuedCheque", state.into_any())
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "IssuedCheque(issuer={:?}, serial={:?}, value_cents={}, valid_until={}, order_ref={:?})",
+            self.c.issuer, self.c.serial, self.c.value_cents, self.c.valid_until, self.c.order_ref
+        )
+    }
+}
+
+/// A cheque credited to its buyer by a `CreditNote`: face value only.
+#[pyclass(
+    module = "inclusif._inclusif",
+    name = "CreditedCheque",
+    frozen,
+    eq,
+    hash
+)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CreditedCheque {
+    c: api::CreditedCheque,
+}
+
+#[pymethods]
+impl CreditedCheque {
+    /// A credited cheque from its fields (checked: serial, value).
+    #[new]
+    fn new(
+        issuer: String,
+        serial: String,
+        value_cents: u16,
+        order_ref: String,
+        valid_until: &Bound<'_, PyAny>,
+        credited_on: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let c = api::CreditedCheque {
+            issuer,
+            serial,
+            value_cents,
+            order_ref,
+            valid_until: date_arg(valid_until, "valid_until")?,
+            credited_on: date_arg(credited_on, "credited_on")?,
+        };
+        c.check().py()?;
+        Ok(CreditedCheque { c })
+    }
+    /// The issuer.
+    #[getter]
+    fn issuer(&self) -> String {
+        self.c.issuer.clone()
+    }
+    /// The serial (20 hex digits).
+    #[getter]
+    fn serial(&self) -> String {
+        self.c.serial.clone()
+    }
+    /// Face value in cents.
+    #[getter]
+    fn value_cents(&self) -> u16 {
+        self.c.value_cents
+    }
+    /// Face value in euros.
+    #[getter]
+    fn value(&self) -> Decimal {
+        euros(self.c.value_cents)
+    }
+    /// The order.
+    #[getter]
+    fn order_ref(&self) -> String {
+        self.c.order_ref.clone()
+    }
+    /// Its last valid date.
+    #[getter]
+    fn valid_until(&self) -> NaiveDate {
+        self.c.valid_until
+    }
+    /// The credit note's date.
+    #[getter]
+    fn credited_on(&self) -> NaiveDate {
+        self.c.credited_on
+    }
+    /// Every field as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("issuer", &self.c.issuer)?;
+        d.set_item("serial", &self.c.serial)?;
+        d.set_item("value_cents", self.c.value_cents)?;
+        d.set_item("order_ref", &self.c.order_ref)?;
+        d.set_item("valid_until", self.c.valid_until)?;
+        d.set_item("credited_on", self.c.credited_on)?;
+        Ok(d)
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = &self.c;
+        let state = (
+            c.issuer.clone(),
+            c.serial.clone(),
+            c.value_cents,
+            c.order_ref.clone(),
+            c.valid_until,
+            c.credited_on,
+        )
+            .into_pyobject(py)?;
+        clearing_reduce(py, "CreditedCheque", state.into_any())
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "CreditedCheque(issuer={:?}, serial={:?}, value_cents={}, credited_on={})",
+            self.c.issuer, self.c.serial, self.c.value_cents, self.c.credited_on
+        )
+    }
+}
+
+fn clearing_reduce<'py>(
+    py: Python<'py>,
+    kind: &str,
+    state: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let unpickle = py
+        .import("inclusif._inclusif")?
+        .getattr("_clearing_unpickle")?;
+    let args = PyTuple::new(py, [PyString::new(py, kind).into_any(), state])?;
+    Ok(PyTuple::new(py, [unpickle, args.into_any()])?.into_any())
+}
+
+/// The pickled state of an `IssuedCheque`.
+type IssuedState<'py> = (
+    String,
+    String,
+    u16,
+    u16,
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    String,
+    Bound<'py, PyAny>,
+);
+
+/// Rebuilds a clearing value pickled by `__reduce__` (internal), with the core's checks.
+#[pyfunction]
+fn _clearing_unpickle(py: Python<'_>, kind: &str, state: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    match kind {
+        "IssuedCheque" => {
+            let (issuer, serial, kid, value_cents, from, until, order_ref, at): IssuedState<'_> =
+                state.extract()?;
+            IssuedCheque::new(
+                issuer,
+                serial,
+                kid,
+                value_cents,
+                &from,
+                &until,
+                order_ref,
+                &at,
+            )?
+            .into_py_any(py)
+        }
+        "CreditedCheque" => {
+            let (issuer, serial, value_cents, order_ref, until, on): (
+                String,
+                String,
+                u16,
+                String,
+                Bound<'_, PyAny>,
+                Bound<'_, PyAny>,
+            ) = state.extract()?;
+            CreditedCheque::new(issuer, serial, value_cents, order_ref, &until, &on)?
+                .into_py_any(py)
+        }
+        other => Err(PyValueError::new_err(format!(
+            "{other:?} is not a pickled clearing value"
+        ))),
+    }
+}
+
+/// One venue's line of a `MonthlyStatement`: `face_cents = payout_cents + deduction_cents`.
+#[pyclass(
+    module = "inclusif._inclusif",
+    name = "StatementLine",
+    frozen,
+    eq,
+    hash
+)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct StatementLine {
+    l: api::StatementLine,
+}
+
+#[pymethods]
+impl StatementLine {
+    /// The venue's id.
+    #[getter]
+    fn venue(&self) -> String {
+        self.l.venue.clone()
+    }
+    /// Cheques redeemed there in the month.
+    #[getter]
+    fn count(&self) -> u64 {
+        self.l.count
+    }
+    /// Face value in cents.
+    #[getter]
+    fn face_cents(&self) -> u64 {
+        self.l.face_cents
+    }
+    /// The deduction rate (`Decimal("0.025")` is 2.5 %).
+    #[getter]
+    fn deduction_rate(&self) -> Decimal {
+        self.l.deduction_rate
+    }
+    /// What the operator keeps, in cents.
+    #[getter]
+    fn deduction_cents(&self) -> u64 {
+        self.l.deduction_cents
+    }
+    /// What the venue is paid, in cents.
+    #[getter]
+    fn payout_cents(&self) -> u64 {
+        self.l.payout_cents
+    }
+    /// What the venue is paid, in euros.
+    #[getter]
+    fn payout(&self) -> Decimal {
+        cents_decimal(self.l.payout_cents)
+    }
+    /// Every field as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("venue", &self.l.venue)?;
+        d.set_item("count", self.l.count)?;
+        d.set_item("face_cents", self.l.face_cents)?;
+        d.set_item("deduction_rate", self.l.deduction_rate)?;
+        d.set_item("deduction_cents", self.l.deduction_cents)?;
+        d.set_item("payout_cents", self.l.payout_cents)?;
+        Ok(d)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "StatementLine(venue={:?}, count={}, face_cents={}, deduction_cents={}, payout_cents={})",
+            self.l.venue,
+            self.l.count,
+            self.l.face_cents,
+            self.l.deduction_cents,
+            self.l.payout_cents
+        )
+    }
+}
+
+/// The operator's statement to venues for one civil month (`monthly_statement`): a
+/// `StatementLine` per venue and the totals; `to_csv()`, `to_json()`.
+///
+/// >>> s = monthly_statement(ledger.redemptions(), year=2026, month=3, on=date(2026, 4, 5))
+/// >>> pandas.DataFrame(s.to_dicts())
+#[pyclass(module = "inclusif._inclusif", name = "MonthlyStatement", frozen)]
+pub struct MonthlyStatement {
+    s: api::MonthlyStatement,
+}
+
+#[pymethods]
+impl MonthlyStatement {
+    /// The year.
+    #[getter]
+    fn year(&self) -> i32 {
+        self.s.year
+    }
+    /// The month, 1 to 12.
+    #[getter]
+    fn month(&self) -> u32 {
+        self.s.month
+    }
+    /// The IANA time zone of the month.
+    #[getter]
+    fn time_zone(&self) -> String {
+        self.s.time_zone.clone()
+    }
+    /// One line per venue, by venue id.
+    #[getter]
+    fn lines(&self) -> Vec<StatementLine> {
+        self.s
+            .lines
+            .iter()
+            .map(|l| StatementLine { l: l.clone() })
+            .collect()
+    }
+    /// Cheques in all.
+    #[getter]
+    fn count(&self) -> u64 {
+        self.s.count
+    }
+    /// Face value in all, in cents.
+    #[getter]
+    fn face_cents(&self) -> u64 {
+        self.s.face_cents
+    }
+    /// Deductions in all, in cents.
+    #[getter]
+    fn deduction_cents(&self) -> u64 {
+        self.s.deduction_cents
+    }
+    /// Payouts in all, in cents.
+    #[getter]
+    fn payout_cents(&self) -> u64 {
+        self.s.payout_cents
+    }
+    /// Payouts in all, in euros.
+    #[getter]
+    fn payout(&self) -> Decimal {
+        cents_decimal(self.s.payout_cents)
+    }
+    /// The payouts explained (a funding `Breakdown` citing the rules and sources).
+    #[getter]
+    fn breakdown<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        clearing_breakdown(py, &self.s.breakdown)
+    }
+    /// The lines as dicts: `pandas.DataFrame(statement.to_dicts())`.
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.lines().iter().map(|l| l.to_dict(py)).collect()
+    }
+    /// CSV: a `venue` row per venue, then a `total` row; amounts in cents.
+    fn to_csv(&self) -> String {
+        self.s.to_csv()
+    }
+    /// One JSON object.
+    fn to_json(&self) -> String {
+        self.s.to_json()
+    }
+    fn __len__(&self) -> usize {
+        self.s.lines.len()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "MonthlyStatement({:04}-{:02}, venues={}, count={}, face_cents={}, payout_cents={})",
+            self.s.year,
+            self.s.month,
+            self.s.lines.len(),
+            self.s.count,
+            self.s.face_cents,
+            self.s.payout_cents
+        )
+    }
+}
+
+/// The statement of the cheques redeemed in the civil month `year`-`month` in
+/// `time_zone` (default Europe/Paris). `deductions` maps venue ids to rates
+/// (`Decimal("0.025")`), `default_deduction` applies to the others; each rate is at
+/// most `pass.aptic.venue_deduction_max` (5 %). Rules from `rules` (default: shipped),
+/// looked up `on` the statement's date.
+#[pyfunction]
+#[pyo3(signature = (redemptions, *, year, month, on, deductions=None, default_deduction=None, time_zone=None, rules=None))]
+#[allow(clippy::too_many_arguments)]
+fn monthly_statement(
+    redemptions: &Bound<'_, PyAny>,
+    year: i32,
+    month: u32,
+    on: &Bound<'_, PyAny>,
+    deductions: Option<&Bound<'_, PyDict>>,
+    default_deduction: Option<&Bound<'_, PyAny>>,
+    time_zone: Option<&Bound<'_, PyAny>>,
+    rules: Option<&Bound<'_, PyAny>>,
+) -> PyResult<MonthlyStatement> {
+    let items = clearing_items(
+        redemptions,
+        "redemptions",
+        "a Redemption",
+        |r: &Redemption| r.r.clone(),
+    )?;
+    let mut rates = Vec::new();
+    if let Some(d) = deductions {
+        for (k, v) in d.iter() {
+            let venue: String = k
+                .extract()
+                .map_err(|_| PyTypeError::new_err("deductions: keys must be venue ids (str)"))?;
+            let rate = crate::convert::decimal_arg(&v, "deductions")?;
+            rates.push((venue, rate));
+        }
+    }
+    let default = match default_deduction.filter(|o| !o.is_none()) {
+        Some(o) => crate::convert::decimal_arg(o, "default_deduction")?,
+        None => Decimal::ZERO,
+    };
+    let tz = time_zone_arg(time_zone)?;
+    let book = clearing_rules(rules)?;
+    let on = date_arg(on, "on")?;
+    Ok(MonthlyStatement {
+        s: api::monthly_statement(
+            &items,
+            &rates,
+            default,
+            year,
+            month,
+            tz.as_deref(),
+            book.as_ref(),
+            on,
+        )
+        .py()?,
+    })
+}
+
+/// A credit note (avoir) to a buyer: one issuer's order, the cheques left unused past
+/// validity and grace, at face value only (the operator's fee is not refunded).
+#[pyclass(module = "inclusif._inclusif", name = "CreditNote", frozen)]
+pub struct CreditNote {
+    n: api::CreditNote,
+}
+
+#[pymethods]
+impl CreditNote {
+    /// The issuer.
+    #[getter]
+    fn issuer(&self) -> String {
+        self.n.issuer.clone()
+    }
+    /// The order.
+    #[getter]
+    fn order_ref(&self) -> String {
+        self.n.order_ref.clone()
+    }
+    /// The note's date.
+    #[getter]
+    fn as_of(&self) -> NaiveDate {
+        self.n.as_of
+    }
+    /// Cheques credited.
+    #[getter]
+    fn count(&self) -> u64 {
+        self.n.count
+    }
+    /// The amount in cents.
+    #[getter]
+    fn face_cents(&self) -> u64 {
+        self.n.face_cents
+    }
+    /// The amount in euros.
+    #[getter]
+    fn face(&self) -> Decimal {
+        cents_decimal(self.n.face_cents)
+    }
+    /// The cheques, by serial.
+    #[getter]
+    fn cheques(&self) -> Vec<CreditedCheque> {
+        self.n
+            .cheques
+            .iter()
+            .map(|c| CreditedCheque { c: c.clone() })
+            .collect()
+    }
+    /// The amount explained (a funding `Breakdown`).
+    #[getter]
+    fn breakdown<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        clearing_breakdown(py, &self.n.breakdown)
+    }
+    /// `{"issuer", "order_ref", "as_of", "count", "face_cents"}`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("issuer", &self.n.issuer)?;
+        d.set_item("order_ref", &self.n.order_ref)?;
+        d.set_item("as_of", self.n.as_of)?;
+        d.set_item("count", self.n.count)?;
+        d.set_item("face_cents", self.n.face_cents)?;
+        Ok(d)
+    }
+    fn __len__(&self) -> usize {
+        self.n.cheques.len()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "CreditNote(issuer={:?}, order_ref={:?}, as_of={}, count={}, face_cents={})",
+            self.n.issuer, self.n.order_ref, self.n.as_of, self.n.count, self.n.face_cents
+        )
+    }
+}
+
+/// `spent`: Redemption, CreditedCheque or (issuer, serial) items.
+fn spent_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "spent: expected an iterable of Redemption, CreditedCheque or (issuer, serial)",
+        ));
+    }
+    obj.try_iter()?
+        .enumerate()
+        .map(|(i, item)| {
+            let item = item?;
+            if let Ok(r) = item.cast::<Redemption>() {
+                let r = &r.get().r;
+                return Ok((r.issuer.clone(), r.serial.clone()));
+            }
+            if let Ok(c) = item.cast::<CreditedCheque>() {
+                let c = &c.get().c;
+                return Ok((c.issuer.clone(), c.serial.clone()));
+            }
+            item.extract::<(String, String)>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "spent[{i}]: expected a Redemption, a CreditedCheque or an (issuer, serial) tuple, got {}",
+                    type_name(&item)
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The credit notes due on `as_of`: per (issuer, order), the `issued` cheques whose
+/// `valid_until + grace_days` is before `as_of` and that `spent` (redemptions, cheques
+/// credited earlier, or (issuer, serial) pairs) does not list. Face value only.
+#[pyfunction]
+#[pyo3(signature = (issued, *, spent, as_of, grace_days=7, rules=None))]
+fn credit_notes(
+    issued: &Bound<'_, PyAny>,
+    spent: &Bound<'_, PyAny>,
+    as_of: &Bound<'_, PyAny>,
+    grace_days: u32,
+    rules: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<CreditNote>> {
+    let register = clearing_items(issued, "issued", "an IssuedCheque", |c: &IssuedCheque| {
+        c.c.clone()
+    })?;
+    let spent = spent_arg(spent)?;
+    let as_of = date_arg(as_of, "as_of")?;
+    let book = clearing_rules(rules)?;
+    Ok(
+        api::credit_notes(&register, &spent, as_of, grace_days, book.as_ref())
+            .py()?
+            .into_iter()
+            .map(|n| CreditNote { n })
+            .collect(),
+    )
+}
+
+fn notes_arg(obj: &Bound<'_, PyAny>) -> PyResult<Vec<api::CreditNote>> {
+    clearing_items(obj, "notes", "a CreditNote", |n: &CreditNote| n.n.clone())
+}
+
+/// Credit notes as CSV: one row per credited cheque.
+#[pyfunction]
+fn credit_notes_csv(notes: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(api::credit_notes_csv(&notes_arg(notes)?))
+}
+
+/// Credit notes as a JSON array.
+#[pyfunction]
+fn credit_notes_json(notes: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(api::credit_notes_json(&notes_arg(notes)?))
+}
+
+/// Per issuer and period: issued = redeemed + credited + outstanding at the opening and
+/// closing, and the period's flow, each term from its own rows; plus the anomalies.
+/// Truthy when balanced.
+#[pyclass(module = "inclusif._inclusif", name = "Reconciliation", frozen)]
+pub struct Reconciliation {
+    r: api::Reconciliation,
+}
+
+fn tally_items(d: &Bound<'_, PyDict>, name: &str, t: Option<api::Tally>) -> PyResult<()> {
+    d.set_item(format!("{name}_count"), t.map(|t| t.count))?;
+    d.set_item(format!("{name}_cents"), t.map(|t| t.cents))
+}
+
+#[pymethods]
+impl Reconciliation {
+    /// First day of the period (None: from the beginning).
+    #[getter]
+    fn start(&self) -> Option<NaiveDate> {
+        self.r.from
+    }
+    /// Last day of the period (inclusive).
+    #[getter]
+    fn until(&self) -> NaiveDate {
+        self.r.until
+    }
+    /// The IANA time zone of the dates.
+    #[getter]
+    fn time_zone(&self) -> String {
+        self.r.time_zone.clone()
+    }
+    /// Whether every identity holds and there is no anomaly.
+    #[getter]
+    fn balanced(&self) -> bool {
+        self.r.balanced
+    }
+    /// Whether every identity holds and there is no anomaly.
+    fn is_balanced(&self) -> bool {
+        self.r.is_balanced()
+    }
+    /// The issuers, in order.
+    #[getter]
+    fn issuers(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for row in &self.r.rows {
+            if out.last() != Some(&row.issuer) {
+                out.push(row.issuer.clone());
+            }
+        }
+        out
+    }
+    /// Three rows per issuer (`section` opening, period, closing): counts and cents of
+    /// issued, redeemed, credited, outstanding (None for the period) and `balances`.
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.r
+            .rows
+            .iter()
+            .map(|row| {
+                let d = PyDict::new(py);
+                d.set_item("issuer", &row.issuer)?;
+                d.set_item("section", row.section)?;
+                tally_items(&d, "issued", Some(row.issued))?;
+                tally_items(&d, "redeemed", Some(row.redeemed))?;
+                tally_items(&d, "credited", Some(row.credited))?;
+                tally_items(&d, "outstanding", row.outstanding)?;
+                d.set_item("balances", row.balances)?;
+                Ok(d)
+            })
+            .collect()
+    }
+    /// The anomalies: `{"kind", "issuer", "serial", "detail"}`, by issuer, kind, serial.
+    fn anomalies<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.r
+            .anomalies
+            .iter()
+            .map(|a| {
+                let d = PyDict::new(py);
+                d.set_item("kind", a.kind)?;
+                d.set_item("issuer", &a.issuer)?;
+                d.set_item("serial", &a.serial)?;
+                d.set_item("detail", &a.detail)?;
+                Ok(d)
+            })
+            .collect()
+    }
+    /// The rows as CSV.
+    fn to_csv(&self) -> String {
+        self.r.to_csv()
+    }
+    /// The anomalies as CSV.
+    fn anomalies_csv(&self) -> String {
+        self.r.anomalies_csv()
+    }
+    /// One JSON object.
+    fn to_json(&self) -> String {
+        self.r.to_json()
+    }
+    /// A human summary.
+    fn summary(&self) -> String {
+        self.r.summary()
+    }
+    fn __bool__(&self) -> bool {
+        self.r.balanced
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Reconciliation(start={}, until={}, issuers={}, anomalies={}, balanced={})",
+            self.r
+                .from
+                .map_or_else(|| "None".to_owned(), |d| d.to_string()),
+            self.r.until,
+            self.issuers().len(),
+            self.r.anomalies.len(),
+            if self.r.balanced { "True" } else { "False" }
+        )
+    }
+}
+
+/// Reconciles the register (`issued`), the ledger's `redemptions` and the `credited`
+/// cheques over the civil dates `start..=until` in `time_zone` (default Europe/Paris;
+/// `start` None: from the beginning).
+#[pyfunction]
+#[pyo3(signature = (issued, redemptions, credited=None, *, until, start=None, time_zone=None))]
+fn reconcile(
+    issued: &Bound<'_, PyAny>,
+    redemptions: &Bound<'_, PyAny>,
+    credited: Option<&Bound<'_, PyAny>>,
+    until: &Bound<'_, PyAny>,
+    start: Option<&Bound<'_, PyAny>>,
+    time_zone: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Reconciliation> {
+    let register = clearing_items(issued, "issued", "an IssuedCheque", |c: &IssuedCheque| {
+        c.c.clone()
+    })?;
+    let ledger = clearing_items(
+        redemptions,
+        "redemptions",
+        "a Redemption",
+        |r: &Redemption| r.r.clone(),
+    )?;
+    let credits = match credited.filter(|o| !o.is_none()) {
+        Some(c) => clearing_items(c, "credited", "a CreditedCheque", |c: &CreditedCheque| {
+            c.c.clone()
+        })?,
+        None => Vec::new(),
+    };
+    let start = match start.filter(|o| !o.is_none()) {
+        Some(s) => Some(date_arg(s, "start")?),
+        None => None,
+    };
+    let until = date_arg(until, "until")?;
+    let tz = time_zone_arg(time_zone)?;
+    Ok(Reconciliation {
+        r: api::reconcile(&register, &ledger, &credits, start, until, tz.as_deref()).py()?,
+    })
+}
+
+/// Adds the clearing classes, functions and constants (called from `register`).
+fn register_clearing(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("ANOMALY_KINDS", PyTuple::new(m.py(), api::anomaly_kinds())?)?;
+    m.add("DEFAULT_CREDIT_GRACE_DAYS", api::DEFAULT_CREDIT_GRACE_DAYS)?;
+    m.add_class::<IssuedCheque>()?;
+    m.add_class::<CreditedCheque>()?;
+    m.add_class::<StatementLine>()?;
+    m.add_class::<MonthlyStatement>()?;
+    m.add_class::<CreditNote>()?;
+    m.add_class::<Reconciliation>()?;
+    m.add_function(wrap_pyfunction!(monthly_statement, m)?)?;
+    m.add_function(wrap_pyfunction!(credit_notes, m)?)?;
+    m.add_function(wrap_pyfunction!(credit_notes_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(credit_notes_json, m)?)?;
+    m.add_function(wrap_pyfunction!(reconcile, m)?)?;
+    m.add_function(wrap_pyfunction!(_clearing_unpickle, m)?)?;
     Ok(())
 }

@@ -68,6 +68,21 @@ from inclusif._inclusif import (
     random_serial,
     short_code,
 )
+from inclusif._inclusif import (  # clearing: statements, credit notes, reconciliation
+    ANOMALY_KINDS,
+    DEFAULT_CREDIT_GRACE_DAYS,
+    CreditedCheque,
+    CreditNote,
+    IssuedCheque,
+    MonthlyStatement,
+    Reconciliation,
+    StatementLine,
+    credit_notes,
+    credit_notes_csv,
+    credit_notes_json,
+    monthly_statement,
+    reconcile,
+)
 from inclusif._values import Value as _Value
 
 __all__ = [
@@ -114,6 +129,20 @@ __all__ = [
     "parse_phone_code",
     "normalize_human",
     "random_serial",
+    # clearing
+    "ANOMALY_KINDS",
+    "DEFAULT_CREDIT_GRACE_DAYS",
+    "IssuedCheque",
+    "CreditedCheque",
+    "StatementLine",
+    "MonthlyStatement",
+    "CreditNote",
+    "Reconciliation",
+    "monthly_statement",
+    "credit_notes",
+    "credit_notes_csv",
+    "credit_notes_json",
+    "reconcile",
 ]
 
 #: Length of a token in bytes.

@@ -1701,6 +1701,694 @@ pub fn error_codes() -> Vec<&'static str> {
     VoucherError::CODES.to_vec()
 }
 
+// ---- clearing: monthly statements, credit notes, reconciliation ----
+//
+// The operator's side of the money (`crate::voucher::clearing`): statements to venues
+// per civil month, credit notes for cheques never used, and the reconciliation of what
+// was issued with what was redeemed, credited or is outstanding. Amounts are whole cents
+// (`u64`), rates `Decimal` fractions (0.025 is 2.5 %), time zones IANA names (default
+// `Europe/Paris`). Money errors are [`Domain::Funding`] errors (`invalid_input`,
+// `outside_rule_validity`, …); a bad serial is the voucher domain's `malformed`.
+
+use crate::voucher::clearing as clr;
+use rust_decimal::Decimal;
+
+/// Days after `valid_until` before an unused cheque is credited by default: 7 (no source
+/// gives it; APTIC's timeline reconciles at J+37 after validity ends at J+30, S32).
+pub const DEFAULT_CREDIT_GRACE_DAYS: u32 = clr::DEFAULT_CREDIT_GRACE_DAYS;
+
+fn clearing_zone(name: Option<&str>) -> Result<Tz> {
+    name.map_or(Ok(clr::DEFAULT_CLEARING_TIME_ZONE), time_zone)
+}
+
+fn clearing_book(rules: Option<&super::funding::RuleBook>) -> crate::funding::RuleBook {
+    rules.map_or_else(crate::funding::RuleBook::default, |r| r.core().clone())
+}
+
+fn clearing_rate(rate: Decimal, field: &str) -> Result<crate::funding::Rate> {
+    Ok(crate::funding::Rate::new(rate, field)?)
+}
+
+/// One row of the issuance register: a cheque as issued, for which order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IssuedCheque {
+    /// The issuer (trust list identifier).
+    pub issuer: String,
+    /// The serial, 20 hex digits.
+    pub serial: String,
+    /// The key id that signed it.
+    pub kid: u16,
+    /// Face value in cents.
+    pub value_cents: u16,
+    /// First valid civil date.
+    pub valid_from: NaiveDate,
+    /// Last valid civil date (inclusive).
+    pub valid_until: NaiveDate,
+    /// The buyer's order it was issued for.
+    pub order_ref: String,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+}
+
+impl From<&clr::IssuedCheque> for IssuedCheque {
+    fn from(c: &clr::IssuedCheque) -> Self {
+        IssuedCheque {
+            issuer: c.issuer.clone(),
+            serial: c.serial.to_string(),
+            kid: c.kid.get(),
+            value_cents: c.value_cents,
+            valid_from: c.valid_from,
+            valid_until: c.valid_until,
+            order_ref: c.order_ref.clone(),
+            issued_at: c.issued_at,
+        }
+    }
+}
+
+impl IssuedCheque {
+    /// The register row of an issued voucher, read from its token.
+    pub fn of(
+        voucher: &IssuedVoucher,
+        issuer: &str,
+        order_ref: &str,
+        issued_at: DateTime<Utc>,
+    ) -> Result<Self> {
+        let c = clr::IssuedCheque::from_token(&voucher.token.inner, issuer, order_ref, issued_at)?;
+        Ok(IssuedCheque::from(&c))
+    }
+
+    /// Checks the fields (`malformed` serial, `invalid_field` kid, value or window).
+    pub fn check(&self) -> Result<()> {
+        self.to_core().map(|_| ())
+    }
+
+    fn to_core(&self) -> Result<clr::IssuedCheque> {
+        if self.value_cents == 0 {
+            return Err(invalid("value_cents", "must be at least 1 cent"));
+        }
+        if self.valid_from > self.valid_until {
+            return Err(invalid(
+                "valid_until",
+                format!(
+                    "{} is before valid_from {}",
+                    self.valid_until, self.valid_from
+                ),
+            ));
+        }
+        Ok(clr::IssuedCheque {
+            issuer: self.issuer.clone(),
+            serial: serial(&self.serial)?,
+            kid: kid(self.kid)?,
+            value_cents: self.value_cents,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            order_ref: self.order_ref.clone(),
+            issued_at: self.issued_at,
+        })
+    }
+}
+
+/// A cheque credited to its buyer by a credit note.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CreditedCheque {
+    /// The issuer.
+    pub issuer: String,
+    /// The serial, 20 hex digits.
+    pub serial: String,
+    /// Face value in cents, credited in full.
+    pub value_cents: u16,
+    /// The order it was issued for.
+    pub order_ref: String,
+    /// Its last valid date.
+    pub valid_until: NaiveDate,
+    /// The date of the credit note.
+    pub credited_on: NaiveDate,
+}
+
+impl From<&clr::CreditedCheque> for CreditedCheque {
+    fn from(c: &clr::CreditedCheque) -> Self {
+        CreditedCheque {
+            issuer: c.issuer.clone(),
+            serial: c.serial.to_string(),
+            value_cents: c.value_cents,
+            order_ref: c.order_ref.clone(),
+            valid_until: c.valid_until,
+            credited_on: c.credited_on,
+        }
+    }
+}
+
+impl CreditedCheque {
+    /// Checks the fields (`malformed` serial, `invalid_field` value).
+    pub fn check(&self) -> Result<()> {
+        self.to_core().map(|_| ())
+    }
+
+    fn to_core(&self) -> Result<clr::CreditedCheque> {
+        if self.value_cents == 0 {
+            return Err(invalid("value_cents", "must be at least 1 cent"));
+        }
+        Ok(clr::CreditedCheque {
+            issuer: self.issuer.clone(),
+            serial: serial(&self.serial)?,
+            value_cents: self.value_cents,
+            order_ref: self.order_ref.clone(),
+            valid_until: self.valid_until,
+            credited_on: self.credited_on,
+        })
+    }
+}
+
+/// One venue's line of a [`MonthlyStatement`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StatementLine {
+    /// The venue's id.
+    pub venue: String,
+    /// Cheques redeemed there in the month.
+    pub count: u64,
+    /// Their face value in cents.
+    pub face_cents: u64,
+    /// The deduction rate, a fraction (0.025 is 2.5 %).
+    pub deduction_rate: Decimal,
+    /// What the operator keeps: `face_cents − payout_cents`.
+    pub deduction_cents: u64,
+    /// What the venue is paid.
+    pub payout_cents: u64,
+}
+
+/// The operator's statement to venues for one civil month: a line per venue (by id) and
+/// the totals (the sums of the lines); `face = payout + deduction` to the cent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthlyStatement {
+    /// The year.
+    pub year: i32,
+    /// The month, 1 to 12.
+    pub month: u32,
+    /// The IANA time zone of the month.
+    pub time_zone: String,
+    /// One line per venue.
+    pub lines: Vec<StatementLine>,
+    /// Cheques in all.
+    pub count: u64,
+    /// Face value in all, in cents.
+    pub face_cents: u64,
+    /// Deductions in all, in cents.
+    pub deduction_cents: u64,
+    /// Payouts in all, in cents.
+    pub payout_cents: u64,
+    /// The payouts explained, with the rules and their sources.
+    pub breakdown: super::funding::Breakdown,
+    inner: clr::MonthlyStatement,
+}
+
+impl MonthlyStatement {
+    /// As CSV: `month,row,venue,count,face_cents,deduction_rate,deduction_cents,payout_cents`,
+    /// a `venue` row per venue and a `total` row.
+    pub fn to_csv(&self) -> String {
+        self.inner.to_csv()
+    }
+
+    /// As one JSON object.
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+}
+
+/// The statement of the cheques redeemed in the civil month `year`-`month` in
+/// `time_zone` (default Europe/Paris): one line per venue with its rate from
+/// `deductions` (venue, rate) or `default_deduction`, each payout `face × (1 − rate)`
+/// rounded to the cent, half away from zero, the rules (`rules`, default the shipped
+/// book) looked up `on` the statement's date. `invalid_input` for a month that is not
+/// one, a serial listed twice or a rate above `pass.aptic.venue_deduction_max` (5 %);
+/// `rate_out_of_range` for a rate outside 0..=1.
+#[allow(clippy::too_many_arguments)]
+pub fn monthly_statement(
+    redemptions: &[Redemption],
+    deductions: &[(String, Decimal)],
+    default_deduction: Decimal,
+    year: i32,
+    month: u32,
+    time_zone: Option<&str>,
+    rules: Option<&super::funding::RuleBook>,
+    on: NaiveDate,
+) -> Result<MonthlyStatement> {
+    let tz = clearing_zone(time_zone)?;
+    let rates = deductions
+        .iter()
+        .map(|(v, r)| Ok((v.clone(), clearing_rate(*r, "deduction_rate")?)))
+        .collect::<Result<Vec<_>>>()?;
+    let rates = clr::Deductions::new(
+        rates,
+        clearing_rate(default_deduction, "default_deduction")?,
+    );
+    let core: Vec<v::Redemption> = redemptions
+        .iter()
+        .map(Redemption::to_core)
+        .collect::<Result<_>>()?;
+    let s = clr::monthly_statements(&core, &rates, (year, month), tz, &clearing_book(rules), on)?;
+    Ok(MonthlyStatement {
+        year: s.year,
+        month: s.month,
+        time_zone: s.time_zone.name().to_owned(),
+        lines: s
+            .lines
+            .iter()
+            .map(|l| StatementLine {
+                venue: l.venue.clone(),
+                count: l.count,
+                face_cents: l.face_cents,
+                deduction_rate: l.deduction_rate.value(),
+                deduction_cents: l.deduction_cents,
+                payout_cents: l.payout_cents,
+            })
+            .collect(),
+        count: s.totals.count,
+        face_cents: s.totals.face_cents,
+        deduction_cents: s.totals.deduction_cents,
+        payout_cents: s.totals.payout_cents,
+        breakdown: s.breakdown.clone().into(),
+        inner: s,
+    })
+}
+
+/// A credit note (avoir) to a buyer: one issuer's order, the cheques left unused past
+/// validity and grace, at face value only (the operator's fee is not refunded, S32).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditNote {
+    /// The issuer.
+    pub issuer: String,
+    /// The order.
+    pub order_ref: String,
+    /// The note's date.
+    pub as_of: NaiveDate,
+    /// Cheques credited.
+    pub count: u64,
+    /// The note's amount in cents.
+    pub face_cents: u64,
+    /// The cheques, by serial.
+    pub cheques: Vec<CreditedCheque>,
+    /// The amount explained.
+    pub breakdown: super::funding::Breakdown,
+    inner: clr::CreditNote,
+}
+
+/// The credit notes due on `as_of`: per (issuer, order), the register's cheques whose
+/// `valid_until + grace_days` is before `as_of` and whose (issuer, serial) `spent` does
+/// not list (redeemed, or credited earlier). `invalid_input` for a serial twice in the
+/// register.
+pub fn credit_notes(
+    issued: &[IssuedCheque],
+    spent: &[(String, String)],
+    as_of: NaiveDate,
+    grace_days: u32,
+    rules: Option<&super::funding::RuleBook>,
+) -> Result<Vec<CreditNote>> {
+    let register: Vec<clr::IssuedCheque> = issued
+        .iter()
+        .map(IssuedCheque::to_core)
+        .collect::<Result<_>>()?;
+    let spent: Vec<(&str, Serial)> = spent
+        .iter()
+        .map(|(i, s)| Ok((i.as_str(), serial(s)?)))
+        .collect::<Result<_>>()?;
+    let notes = clr::credit_notes(&register, spent, as_of, grace_days, &clearing_book(rules))?;
+    Ok(notes
+        .into_iter()
+        .map(|n| CreditNote {
+            issuer: n.issuer.clone(),
+            order_ref: n.order_ref.clone(),
+            as_of: n.as_of,
+            count: n.count,
+            face_cents: n.face_cents,
+            cheques: n.cheques.iter().map(CreditedCheque::from).collect(),
+            breakdown: n.breakdown.clone().into(),
+            inner: n,
+        })
+        .collect())
+}
+
+fn core_notes(notes: &[CreditNote]) -> Vec<clr::CreditNote> {
+    notes.iter().map(|n| n.inner.clone()).collect()
+}
+
+/// Credit notes as CSV: one row per credited cheque
+/// (`issuer,order_ref,as_of,serial,value_cents,valid_until,note_face_cents`).
+pub fn credit_notes_csv(notes: &[CreditNote]) -> String {
+    clr::credit_notes_csv(&core_notes(notes))
+}
+
+/// Credit notes as a JSON array.
+pub fn credit_notes_json(notes: &[CreditNote]) -> String {
+    clr::credit_notes_json(&core_notes(notes))
+}
+
+/// A count of cheques and their value in cents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Tally {
+    /// Cheques.
+    pub count: u64,
+    /// Cents.
+    pub cents: u64,
+}
+
+impl From<clr::Tally> for Tally {
+    fn from(t: clr::Tally) -> Self {
+        Tally {
+            count: t.count,
+            cents: t.cents,
+        }
+    }
+}
+
+/// One issuer's figures at one point of a [`Reconciliation`]: `section` `opening` (end
+/// of the day before the period), `period` (the movements; no outstanding) or `closing`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReconciliationRow {
+    /// The issuer.
+    pub issuer: String,
+    /// `opening`, `period` or `closing`.
+    pub section: &'static str,
+    /// Issued (register rows).
+    pub issued: Tally,
+    /// Redeemed (ledger rows).
+    pub redeemed: Tally,
+    /// Credited (credit rows).
+    pub credited: Tally,
+    /// Outstanding (register rows nothing spends); `None` for `period`.
+    pub outstanding: Option<Tally>,
+    /// Whether this row's identity holds (for `period`, the flow identity).
+    pub balances: bool,
+}
+
+/// A row that breaks a reconciliation; `kind` is one of [`anomaly_kinds`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Anomaly {
+    /// What is wrong.
+    pub kind: &'static str,
+    /// The issuer.
+    pub issuer: String,
+    /// The serial, 20 hex digits.
+    pub serial: String,
+    /// The facts.
+    pub detail: String,
+}
+
+/// Every anomaly kind, in order.
+pub fn anomaly_kinds() -> Vec<&'static str> {
+    clr::AnomalyKind::ALL.iter().map(|k| k.as_str()).collect()
+}
+
+/// Per issuer and period: issued = redeemed + credited + outstanding at the opening and
+/// the closing, and opening outstanding + issued = redeemed + credited + closing
+/// outstanding over the period, each term from its own rows; plus the anomalies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reconciliation {
+    /// First day of the period (`None`: from the beginning).
+    pub from: Option<NaiveDate>,
+    /// Last day of the period (inclusive).
+    pub until: NaiveDate,
+    /// The IANA time zone of the civil dates.
+    pub time_zone: String,
+    /// Three rows per issuer (opening, period, closing), by issuer.
+    pub rows: Vec<ReconciliationRow>,
+    /// Every anomaly, by issuer, kind and serial.
+    pub anomalies: Vec<Anomaly>,
+    /// Whether every identity holds and there is no anomaly.
+    pub balanced: bool,
+    inner: clr::Reconciliation,
+}
+
+impl Reconciliation {
+    /// Whether every identity holds and there is no anomaly.
+    pub fn is_balanced(&self) -> bool {
+        self.balanced
+    }
+
+    /// The rows as CSV (see [`clr::RECONCILIATION_CSV_HEADER`]).
+    pub fn to_csv(&self) -> String {
+        self.inner.to_csv()
+    }
+
+    /// The anomalies as CSV (`issuer,kind,serial,detail`).
+    pub fn anomalies_csv(&self) -> String {
+        self.inner.anomalies_csv()
+    }
+
+    /// As one JSON object.
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// A human summary: the closing identity per issuer, then its anomalies.
+    pub fn summary(&self) -> String {
+        clr::summary(&self.inner)
+    }
+}
+
+/// Reconciles the register, the ledger's redemptions and the credited cheques over the
+/// civil dates `from..=until` in `time_zone` (default Europe/Paris; `from` `None`: from
+/// the beginning). `invalid_input` naming `from` if it is after `until`.
+pub fn reconcile(
+    issued: &[IssuedCheque],
+    redemptions: &[Redemption],
+    credited: &[CreditedCheque],
+    from: Option<NaiveDate>,
+    until: NaiveDate,
+    time_zone: Option<&str>,
+) -> Result<Reconciliation> {
+    let tz = clearing_zone(time_zone)?;
+    let register: Vec<clr::IssuedCheque> = issued
+        .iter()
+        .map(IssuedCheque::to_core)
+        .collect::<Result<_>>()?;
+    let ledger: Vec<v::Redemption> = redemptions
+        .iter()
+        .map(Redemption::to_core)
+        .collect::<Result<_>>()?;
+    let credits: Vec<clr::CreditedCheque> = credited
+        .iter()
+        .map(CreditedCheque::to_core)
+        .collect::<Result<_>>()?;
+    let r = clr::reconcile(&register, &ledger, &credits, from, until, tz)?;
+    let mut rows = Vec::with_capacity(3 * r.issuers.len());
+    for i in &r.issuers {
+        let stock = |section, s: &clr::Stock| ReconciliationRow {
+            issuer: i.issuer.clone(),
+            section,
+            issued: s.issued.into(),
+            redeemed: s.redeemed.into(),
+            credited: s.credited.into(),
+            outstanding: Some(s.outstanding.into()),
+            balances: s.balances(),
+        };
+        rows.push(stock("opening", &i.opening));
+        rows.push(ReconciliationRow {
+            issuer: i.issuer.clone(),
+            section: "period",
+            issued: i.period.issued.into(),
+            redeemed: i.period.redeemed.into(),
+            credited: i.period.credited.into(),
+            outstanding: None,
+            balances: i.flow_balances(),
+        });
+        rows.push(stock("closing", &i.closing));
+    }
+    Ok(Reconciliation {
+        from: r.from,
+        until: r.until,
+        time_zone: r.time_zone.name().to_owned(),
+        rows,
+        anomalies: r
+            .anomalies()
+            .map(|a| Anomaly {
+                kind: a.kind.as_str(),
+                issuer: a.issuer.clone(),
+                serial: a.serial.to_string(),
+                detail: a.detail.clone(),
+            })
+            .collect(),
+        balanced: r.is_balanced(),
+        inner: r,
+    })
+}
+
+#[cfg(test)]
+mod clearing_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn statement_credit_notes_and_reconciliation_as_plain_records() {
+        let issuer = Issuer::new(7, &[7; 32]).unwrap();
+        let spec = VoucherSpec::pass_numerique(d(2026, 1, 1), d(2026, 12, 31));
+        let issued_at = Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).unwrap();
+        let register: Vec<IssuedCheque> = issuer
+            .booklet(&spec, 3)
+            .unwrap()
+            .iter()
+            .map(|v| IssuedCheque::of(v, "aptic", "CD23-001", issued_at).unwrap())
+            .collect();
+        assert!(
+            register
+                .iter()
+                .all(|c| c.check().is_ok() && c.value_cents == 1000)
+        );
+        // One redeemed in Lyon on 31 March at 23:30 in Paris (21:30 UTC).
+        let at = Utc.with_ymd_and_hms(2026, 3, 31, 21, 30, 0).unwrap();
+        let redeemed = vec![Redemption {
+            issuer: "aptic".into(),
+            serial: register[0].serial.clone(),
+            kid: 7,
+            value_cents: 1000,
+            venue: "mediatheque-lyon".into(),
+            at,
+        }];
+        let rates = [("mediatheque-lyon".to_owned(), Decimal::new(25, 3))];
+        let s = monthly_statement(
+            &redeemed,
+            &rates,
+            Decimal::ZERO,
+            2026,
+            3,
+            None,
+            None,
+            d(2026, 4, 5),
+        )
+        .unwrap();
+        assert_eq!(
+            (s.count, s.face_cents, s.payout_cents, s.deduction_cents),
+            (1, 1000, 975, 25)
+        );
+        assert_eq!(s.lines[0].deduction_rate, Decimal::new(25, 3));
+        assert_eq!(s.time_zone, "Europe/Paris");
+        assert_eq!(s.breakdown.total, Decimal::new(975, 2));
+        assert!(s.to_csv().ends_with("2026-03,total,,1,1000,,25,975\n"));
+        let utc = monthly_statement(
+            &redeemed,
+            &rates,
+            Decimal::ZERO,
+            2026,
+            4,
+            Some("UTC"),
+            None,
+            d(2026, 5, 5),
+        )
+        .unwrap();
+        assert_eq!(utc.count, 0);
+        let e = monthly_statement(
+            &redeemed,
+            &rates,
+            Decimal::new(6, 2),
+            2026,
+            3,
+            None,
+            None,
+            d(2026, 4, 5),
+        );
+        assert!(e.is_ok(), "the default applies to venues not listed");
+        let e = monthly_statement(
+            &redeemed,
+            &[("mediatheque-lyon".into(), Decimal::new(6, 2))],
+            Decimal::ZERO,
+            2026,
+            3,
+            None,
+            None,
+            d(2026, 4, 5),
+        )
+        .unwrap_err();
+        assert_eq!((e.domain, e.code), (Domain::Funding, "invalid_input"));
+        let e = monthly_statement(
+            &redeemed,
+            &rates,
+            Decimal::ZERO,
+            2026,
+            3,
+            Some("Mars/Olympus"),
+            None,
+            d(2026, 4, 5),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "invalid_field");
+
+        let spent = [("aptic".to_owned(), register[0].serial.clone())];
+        assert!(
+            credit_notes(
+                &register,
+                &spent,
+                d(2027, 1, 7),
+                DEFAULT_CREDIT_GRACE_DAYS,
+                None
+            )
+            .unwrap()
+            .is_empty()
+        );
+        let notes = credit_notes(
+            &register,
+            &spent,
+            d(2027, 1, 8),
+            DEFAULT_CREDIT_GRACE_DAYS,
+            None,
+        )
+        .unwrap();
+        assert_eq!(notes.len(), 1);
+        assert_eq!((notes[0].count, notes[0].face_cents), (2, 2000));
+        assert_eq!(credit_notes_csv(&notes).lines().count(), 3);
+        assert!(credit_notes_json(&notes).starts_with("[{\"issuer\":\"aptic\""));
+        let e = credit_notes(
+            &register,
+            &[("aptic".into(), "xyz".into())],
+            d(2027, 1, 8),
+            7,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!((e.domain, e.code), (Domain::Voucher, "malformed"));
+
+        let r = reconcile(
+            &register,
+            &redeemed,
+            &notes[0].cheques,
+            Some(d(2027, 1, 1)),
+            d(2027, 1, 31),
+            None,
+        )
+        .unwrap();
+        assert!(r.is_balanced());
+        assert_eq!(r.rows.len(), 3);
+        assert_eq!(
+            r.rows[0].outstanding,
+            Some(Tally {
+                count: 2,
+                cents: 2000
+            })
+        );
+        assert_eq!(
+            r.rows[1].credited,
+            Tally {
+                count: 2,
+                cents: 2000
+            }
+        );
+        assert_eq!(r.rows[1].outstanding, None);
+        assert_eq!(r.rows[2].outstanding, Some(Tally::default()));
+        // The same cheque redeemed and credited: reported, unbalanced.
+        let mut both = notes[0].cheques.clone();
+        both[0].serial = register[0].serial.clone();
+        let r = reconcile(&register, &redeemed, &both, None, d(2027, 1, 31), None).unwrap();
+        assert!(!r.is_balanced());
+        let kinds: Vec<&str> = r.anomalies.iter().map(|a| a.kind).collect();
+        assert!(kinds.contains(&"redeemed_and_credited"), "{kinds:?}");
+        assert!(anomaly_kinds().contains(&"value_mismatch"));
+        assert!(r.anomalies_csv().contains("redeemed_and_credited"));
+        assert!(r.summary().contains("NOT balanced"));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -339,6 +339,248 @@ pub fn order_invoice(
     })
 }
 
+/// One venue's line of a monthly statement ([`venue_statement`]): what its cheques were
+/// worth, what is kept and what it is paid. `face = payout + deduction` exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VenueStatementLine {
+    /// The venue's id.
+    pub venue: String,
+    /// Cheques (passes) scanned in the month.
+    pub passes: u64,
+    /// Their face value, summed.
+    pub face: Euros,
+    /// The venue's deduction rate (0 to `pass.aptic.venue_deduction_max`).
+    pub deduction_rate: Rate,
+    /// What the operator keeps: `face − payout`.
+    pub deduction: Euros,
+    /// What the venue is paid: `face × (1 − deduction_rate)`, rounded to the cent, half
+    /// away from zero ([`Rounding::CENT`]).
+    pub payout: Euros,
+}
+
+/// R8: the operator's monthly statement to venues ([`venue_statement`]): one line per
+/// venue, sorted by venue id, the totals (each the sum of the lines) and the same figures
+/// as an explained [`Breakdown`] citing the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VenueStatement {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// One line per venue, by venue id.
+    pub lines: Vec<VenueStatementLine>,
+    /// Cheques in all.
+    pub passes: u64,
+    /// Face value in all.
+    pub face: Euros,
+    /// Deductions in all.
+    pub deduction: Euros,
+    /// Payouts in all (the sum of the rounded payouts).
+    pub payout: Euros,
+    /// The payouts explained: a line `venue <id>` per venue, then `total paid to venues`.
+    pub breakdown: Breakdown,
+}
+
+/// Where a venue's face value comes from: `passes × pass.face_value` (the historical
+/// 10 € pass, [`venue_payouts`]) or the sum of the cheques' own values
+/// ([`venue_statement`]: a token carries its value).
+#[derive(Clone, Copy)]
+enum FaceOf<'a> {
+    FixedPass(&'a super::rules::Rule, Euros),
+    Values,
+}
+
+struct VenueRow<'a> {
+    venue: &'a str,
+    passes: u64,
+    face: Euros,
+    deduction: Rate,
+}
+
+fn statement_of(
+    book: &RuleBook,
+    mut rows: Vec<VenueRow<'_>>,
+    face_of: FaceOf<'_>,
+    month: NaiveDate,
+    on: NaiveDate,
+) -> Result<VenueStatement, FundingError> {
+    let (max_rule, max) = book.rate("pass.aptic.venue_deduction_max", on)?;
+    let rules = || -> Vec<RuleRef> {
+        match face_of {
+            FaceOf::FixedPass(face_rule, _) => vec![face_rule.into(), max_rule.into()],
+            FaceOf::Values => vec![max_rule.into()],
+        }
+    };
+    rows.sort_by(|a, b| a.venue.cmp(b.venue));
+    let month_label = month.format("%Y-%m").to_string();
+    let mut lines = Vec::with_capacity(rows.len() + 1);
+    let mut venues = Vec::with_capacity(rows.len());
+    let (mut total, mut face_total, mut deduction_total, mut passes_total) =
+        (Euros::ZERO, Euros::ZERO, Euros::ZERO, 0u64);
+    for (i, row) in rows.iter().enumerate() {
+        let (venue, passes, deduction) = (row.venue, row.passes, row.deduction);
+        if venue.trim().is_empty() {
+            return Err(FundingError::input("venue_id", "must not be empty"));
+        }
+        if i > 0 && rows[i - 1].venue == venue {
+            return Err(FundingError::input(
+                "venue_id",
+                format!("venue {venue:?} is listed twice for {month_label}; one row per venue"),
+            ));
+        }
+        if deduction > max {
+            return Err(FundingError::input(
+                "deduction_rate",
+                format!(
+                    "venue {venue:?}: {deduction} is above the most a venue's payout is reduced, {max} (pass.aptic.venue_deduction_max)"
+                ),
+            ));
+        }
+        let kept = Rate::new(Decimal::ONE - deduction.value(), "deduction_rate")?;
+        let gross = row.face;
+        let exact = gross.times_rate(kept);
+        let paid = exact.round(Rounding::CENT);
+        // With a face of whole cents (checked by `venue_statement`), `paid` ≤ `gross`:
+        // `exact` ≤ `gross`, and rounding to the cent cannot pass a whole number of
+        // cents, so `withheld` is exact. Only `venue_payouts` with a rule book whose
+        // face value has fractions of a cent could round above it; it shows no deduction.
+        let withheld = gross.saturating_minus(paid);
+        total = total + paid;
+        face_total = face_total + gross;
+        deduction_total = deduction_total + withheld;
+        passes_total = passes_total.checked_add(passes).ok_or_else(|| {
+            FundingError::input("passes", "more passes than a statement can count")
+        })?;
+        let (inputs, formula) = match face_of {
+            FaceOf::FixedPass(_, face) => (
+                vec![
+                    ("venue_id", venue.to_owned()),
+                    ("passes_scanned", passes.to_string()),
+                    ("deduction_rate", deduction.value().to_string()),
+                    ("month", month_label.clone()),
+                ],
+                format!("{passes} × {face} × (1 − {deduction}) = {exact}"),
+            ),
+            FaceOf::Values => (
+                vec![
+                    ("venue_id", venue.to_owned()),
+                    ("passes_scanned", passes.to_string()),
+                    ("face_value", gross.to_string()),
+                    ("deduction_rate", deduction.value().to_string()),
+                    ("month", month_label.clone()),
+                ],
+                format!(
+                    "{gross} × (1 − {deduction}) = {exact}; deduction {gross} − {paid} = {withheld}"
+                ),
+            ),
+        };
+        lines.push(line(
+            &format!("venue {venue}"),
+            paid,
+            rules(),
+            inputs,
+            formula,
+            Some(Rounding::CENT),
+        ));
+        venues.push(VenueStatementLine {
+            venue: venue.to_owned(),
+            passes,
+            face: gross,
+            deduction_rate: deduction,
+            deduction: withheld,
+            payout: paid,
+        });
+    }
+    let parts: Vec<String> = lines.iter().map(|l| l.amount.to_string()).collect();
+    lines.push(line(
+        "total paid to venues",
+        total,
+        rules(),
+        vec![
+            ("venues", rows.len().to_string()),
+            ("month", month_label.clone()),
+        ],
+        if parts.is_empty() {
+            "no venue".to_owned()
+        } else {
+            parts.join(" + ")
+        },
+        None,
+    ));
+    Ok(VenueStatement {
+        month: month_label.clone(),
+        lines: venues,
+        passes: passes_total,
+        face: face_total,
+        deduction: deduction_total,
+        payout: total,
+        breakdown: Breakdown {
+            title: format!("Pass numérique: venue payouts for passes scanned in {month_label}"),
+            lines,
+            total,
+            total_label: "total paid to venues".into(),
+        },
+    })
+}
+
+/// R8: the operator's monthly statement to venues for the cheques they scanned in
+/// `month` (any day of it; only its year and month are used), each cheque at its own
+/// face value (a token carries its value). Each row is `(venue_id, passes_scanned,
+/// face_total, deduction_rate)`.
+///
+/// APTIC pays venues once a month for the passes scanned the previous month (source S33)
+/// and 95 % to 100 % of face value reaches a venue (S31): a venue is paid
+/// `face_total × (1 − deduction)`, rounded to the cent, half away from zero (the rounding
+/// of [`venue_payouts`]), and the deduction is `face_total − payout`, so the two add up to
+/// the face value exactly. A deduction above `pass.aptic.venue_deduction_max` (5 %), an
+/// empty venue id, a venue listed twice or a face total that is not a whole number of
+/// cents is `invalid_input`.
+///
+/// The result does not depend on the order of the rows: one line per venue, sorted by
+/// venue id, and totals that are the sums of the lines.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use inclusif_core::funding::{Euros, Rate, RuleBook};
+/// use inclusif_core::funding::pass::venue_statement;
+///
+/// let book = RuleBook::default();
+/// let march = NaiveDate::from_ymd_opt(2021, 3, 1).unwrap();
+/// let on = NaiveDate::from_ymd_opt(2021, 4, 5).unwrap();
+/// let half = Rate::parse("2.5 %", "d").unwrap();
+/// let rows = [("mediatheque", 3, Euros::from_cents(2_550), half)];
+/// let s = venue_statement(&book, &rows, march, on).unwrap();
+/// // 25.50 × 0.975 = 24.8625 → 24.86; the deduction is 25.50 − 24.86 = 0.64.
+/// assert_eq!(s.payout, Euros::from_cents(2_486));
+/// assert_eq!(s.deduction, Euros::from_cents(64));
+/// ```
+pub fn venue_statement<S: AsRef<str>>(
+    book: &RuleBook,
+    rows: &[(S, u64, Euros, Rate)],
+    month: NaiveDate,
+    on: NaiveDate,
+) -> Result<VenueStatement, FundingError> {
+    for (id, _, face, _) in rows {
+        if !face.is_rounded_to(Precision::Cent) {
+            return Err(FundingError::input(
+                "face_total",
+                format!(
+                    "venue {:?}: {face} is not a whole number of cents",
+                    id.as_ref()
+                ),
+            ));
+        }
+    }
+    let rows = rows
+        .iter()
+        .map(|(id, n, face, d)| VenueRow {
+            venue: id.as_ref(),
+            passes: *n,
+            face: *face,
+            deduction: *d,
+        })
+        .collect();
+    statement_of(book, rows, FaceOf::Values, month, on)
+}
+
 /// R8: the operator's monthly payout to venues for the passes they scanned in `month`
 /// (any day of it; only its year and month are used). Each row is `(venue_id,
 /// passes_scanned, deduction_rate)`; a venue receives `passes × pass.face_value × (1 −
@@ -347,7 +589,8 @@ pub fn order_invoice(
 /// `invalid_input`.
 ///
 /// The result does not depend on the order of the rows: one line per venue, sorted by
-/// venue id, then a line with the total (the sum of the rounded payouts).
+/// venue id, then a line with the total (the sum of the rounded payouts). It is the
+/// breakdown of [`venue_statement`] with every pass at `pass.face_value`.
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -368,74 +611,16 @@ pub fn venue_payouts<S: AsRef<str>>(
     on: NaiveDate,
 ) -> Result<Breakdown, FundingError> {
     let (face_rule, face) = book.amount("pass.face_value", on)?;
-    let (max_rule, max) = book.rate("pass.aptic.venue_deduction_max", on)?;
-    let mut sorted: Vec<(&str, u64, Rate)> = rows
+    let rows = rows
         .iter()
-        .map(|(id, n, d)| (id.as_ref(), *n, *d))
+        .map(|(id, n, d)| VenueRow {
+            venue: id.as_ref(),
+            passes: *n,
+            face: face.times_count(*n),
+            deduction: *d,
+        })
         .collect();
-    sorted.sort_by(|a, b| a.0.cmp(b.0));
-    let month_label = month.format("%Y-%m").to_string();
-    let mut lines = Vec::with_capacity(sorted.len() + 1);
-    let mut total = Euros::ZERO;
-    for (i, &(venue, passes, deduction)) in sorted.iter().enumerate() {
-        if venue.trim().is_empty() {
-            return Err(FundingError::input("venue_id", "must not be empty"));
-        }
-        if i > 0 && sorted[i - 1].0 == venue {
-            return Err(FundingError::input(
-                "venue_id",
-                format!("venue {venue:?} is listed twice for {month_label}; one row per venue"),
-            ));
-        }
-        if deduction > max {
-            return Err(FundingError::input(
-                "deduction_rate",
-                format!(
-                    "venue {venue:?}: {deduction} is above the most a venue's payout is reduced, {max} (pass.aptic.venue_deduction_max)"
-                ),
-            ));
-        }
-        let kept = Rate::new(Decimal::ONE - deduction.value(), "deduction_rate")?;
-        let gross = face.times_count(passes);
-        let exact = gross.times_rate(kept);
-        let paid = exact.round(Rounding::CENT);
-        total = total + paid;
-        lines.push(line(
-            &format!("venue {venue}"),
-            paid,
-            vec![face_rule.into(), max_rule.into()],
-            vec![
-                ("venue_id", venue.to_owned()),
-                ("passes_scanned", passes.to_string()),
-                ("deduction_rate", deduction.value().to_string()),
-                ("month", month_label.clone()),
-            ],
-            format!("{passes} × {face} × (1 − {deduction}) = {exact}"),
-            Some(Rounding::CENT),
-        ));
-    }
-    let parts: Vec<String> = lines.iter().map(|l| l.amount.to_string()).collect();
-    lines.push(line(
-        "total paid to venues",
-        total,
-        vec![face_rule.into(), max_rule.into()],
-        vec![
-            ("venues", sorted.len().to_string()),
-            ("month", month_label.clone()),
-        ],
-        if parts.is_empty() {
-            "no venue".to_owned()
-        } else {
-            parts.join(" + ")
-        },
-        None,
-    ));
-    Ok(Breakdown {
-        title: format!("Pass numérique: venue payouts for passes scanned in {month_label}"),
-        lines,
-        total,
-        total_label: "total paid to venues".into(),
-    })
+    Ok(statement_of(book, rows, FaceOf::FixedPass(face_rule, face), month, on)?.breakdown)
 }
 
 /// R8: the credit note (avoir) for the passes of an order left unused at the end of
@@ -484,6 +669,69 @@ pub fn credit_note(
                 "({bought} − {redeemed}) × {face} = {exact}; face value only, the operator's fee is not refunded (S32)"
             ),
             Some(Rounding::CENT),
+        )],
+        total: amount,
+        total_label: "credit note".into(),
+    })
+}
+
+/// R8: the credit note (avoir) for cheques of an order left unused at the end of their
+/// validity, each at its own face value (a token carries its value): the sum of
+/// `unused_values`. Face value only: the operator's up-front fee
+/// (`pass.aptic.fee_rate`, source S30, cited on the line as the amount *not* refunded)
+/// is not refunded (S32). No cheque gives a note of zero. A value that is not a whole
+/// number of cents is `invalid_input` naming `unused_values`.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use inclusif_core::funding::{Euros, RuleBook};
+/// use inclusif_core::funding::pass::credit_note_for_values;
+///
+/// let book = RuleBook::default();
+/// let on = NaiveDate::from_ymd_opt(2027, 1, 8).unwrap();
+/// let values = [Euros::from_cents(1_000), Euros::from_cents(1_000), Euros::from_cents(550)];
+/// let note = credit_note_for_values(&book, &values, on).unwrap();
+/// assert_eq!(note.total, Euros::from_cents(2_550));
+/// ```
+pub fn credit_note_for_values(
+    book: &RuleBook,
+    unused_values: &[Euros],
+    on: NaiveDate,
+) -> Result<Breakdown, FundingError> {
+    let (fee_rule, _) = book.rate("pass.aptic.fee_rate", on)?;
+    if let Some(bad) = unused_values
+        .iter()
+        .find(|v| !v.is_rounded_to(Precision::Cent))
+    {
+        return Err(FundingError::input(
+            "unused_values",
+            format!("{bad} is not a whole number of cents"),
+        ));
+    }
+    let amount: Euros = unused_values.iter().copied().sum();
+    let n = unused_values.len();
+    let formula = if n == 0 {
+        "no unused cheque".to_owned()
+    } else if n <= 12 {
+        let parts: Vec<String> = unused_values.iter().map(ToString::to_string).collect();
+        format!(
+            "{} = {amount}; face value only, the operator's fee is not refunded (S32)",
+            parts.join(" + ")
+        )
+    } else {
+        format!(
+            "sum of {n} unused cheques' face values = {amount}; face value only, the operator's fee is not refunded (S32)"
+        )
+    };
+    Ok(Breakdown {
+        title: format!("Pass numérique: credit note for {n} unused cheques"),
+        lines: vec![line(
+            "unused cheques at face value",
+            amount,
+            vec![fee_rule.into()],
+            vec![("unused", n.to_string()), ("date", on.to_string())],
+            formula,
+            None,
         )],
         total: amount,
         total_label: "credit note".into(),
@@ -880,6 +1128,139 @@ mod tests {
         assert_eq!(credit_note(&book, 5, 5, on).unwrap().total, Euros::ZERO);
         let e = credit_note(&book, 5, 6, on).unwrap_err();
         assert!(e.to_string().starts_with("redeemed:"), "{e}");
+    }
+
+    fn cents(c: u64) -> Euros {
+        Euros::from_cents(c)
+    }
+
+    #[test]
+    fn r8_venue_statement_by_value_three_venues() {
+        let book = RuleBook::default();
+        let (month, on) = (d(2026, 3, 1), d(2026, 4, 5));
+        let rows = [
+            // 10 + 10 + 5.50 = 25.50 at 0 %: paid in full.
+            ("cyber-base-gueret", 3, cents(2_550), Rate::ZERO),
+            // 10 + 10 + 10.20 = 30.20 at 2.5 %: 30.20 × 0.975 = 29.445 → 29.45 (half away
+            // from zero; half to even would give 29.44); deduction 30.20 − 29.45 = 0.75.
+            ("mediatheque-lyon", 3, cents(3_020), rate(dec!(0.025))),
+            // 4 × 10 + 1.50 = 41.50 at 5 %: 41.50 × 0.95 = 39.425 → 39.43; deduction 2.07.
+            ("espace-creuse", 5, cents(4_150), rate(dec!(0.05))),
+        ];
+        let s = venue_statement(&book, &rows, month, on).unwrap();
+        let got: Vec<(&str, u64, Euros, Euros, Euros)> = s
+            .lines
+            .iter()
+            .map(|l| (l.venue.as_str(), l.passes, l.face, l.deduction, l.payout))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "cyber-base-gueret",
+                    3,
+                    cents(2_550),
+                    Euros::ZERO,
+                    cents(2_550)
+                ),
+                ("espace-creuse", 5, cents(4_150), cents(207), cents(3_943)),
+                ("mediatheque-lyon", 3, cents(3_020), cents(75), cents(2_945)),
+            ]
+        );
+        // Totals are the sums of the lines: 11 cheques, 97.20 = 94.38 + 2.82.
+        assert_eq!(s.passes, 11);
+        assert_eq!(s.face, cents(9_720));
+        assert_eq!(s.payout, cents(9_438));
+        assert_eq!(s.deduction, cents(282));
+        assert_eq!(s.payout + s.deduction, s.face);
+        assert_eq!(s.month, "2026-03");
+        assert_eq!(s.breakdown.total, s.payout);
+        let l = s.breakdown.line("venue mediatheque-lyon").unwrap();
+        assert_eq!(l.amount, cents(2_945));
+        assert_eq!(l.rounding, Some(Rounding::CENT));
+        assert!(l.formula.contains("29.445"), "{}", l.formula);
+        assert_eq!(l.rules[0].id, "pass.aptic.venue_deduction_max");
+        assert_eq!(l.rules[0].sources, ["S31"]);
+        // Order of the rows does not matter.
+        let rev: Vec<_> = rows.iter().rev().cloned().collect();
+        assert_eq!(venue_statement(&book, &rev, month, on).unwrap(), s);
+        // Refusals: above 5 %, a venue twice, a face that is not whole cents.
+        let e = venue_statement(
+            &book,
+            &[("v", 1, cents(1_000), rate(dec!(0.0501)))],
+            month,
+            on,
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("deduction_rate:"), "{e}");
+        let e = venue_statement(
+            &book,
+            &[
+                ("v", 1, cents(1), Rate::ZERO),
+                ("v", 1, cents(1), Rate::ZERO),
+            ],
+            month,
+            on,
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("venue_id:"), "{e}");
+        let e = venue_statement(
+            &book,
+            &[("v", 1, Euros::parse("0.005", "x").unwrap(), Rate::ZERO)],
+            month,
+            on,
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("face_total:"), "{e}");
+    }
+
+    #[test]
+    fn r8_venue_payouts_is_the_statement_at_the_pass_face_value() {
+        let book = RuleBook::default();
+        let (month, on) = (d(2021, 3, 1), d(2021, 4, 5));
+        let by_pass = [("v1", 100, rate(dec!(0.05))), ("v3", 1, rate(dec!(0.0125)))];
+        let by_value = [
+            ("v1", 100, Euros::whole(1_000), rate(dec!(0.05))),
+            ("v3", 1, Euros::whole(10), rate(dec!(0.0125))),
+        ];
+        let p = venue_payouts(&book, &by_pass, month, on).unwrap();
+        let s = venue_statement(&book, &by_value, month, on).unwrap();
+        let amounts = |b: &Breakdown| b.lines.iter().map(|l| l.amount).collect::<Vec<_>>();
+        assert_eq!(amounts(&p), amounts(&s.breakdown));
+        // 9.875 → 9.88 as in r8_venue_payouts; the deduction is what is left: 0.12.
+        assert_eq!(s.lines[1].deduction, cents(12));
+        // The pass-count version keeps its formula and cites the face value rule.
+        assert_eq!(p.lines[1].formula, "1 × 10 × (1 − 1.25 %) = 9.875");
+        assert_eq!(p.lines[1].rules[0].id, "pass.face_value");
+    }
+
+    #[test]
+    fn r8_credit_note_for_values_is_face_value_only() {
+        let book = RuleBook::default();
+        let on = d(2027, 1, 8);
+        let n =
+            credit_note_for_values(&book, &[cents(1_000), cents(550), cents(1_000)], on).unwrap();
+        assert_eq!(n.total, cents(2_550));
+        assert!(n.lines[0].formula.contains("not refunded (S32)"));
+        assert_eq!(n.lines[0].rules[0].id, "pass.aptic.fee_rate");
+        assert_eq!(n.lines[0].rules[0].sources, ["S30"]);
+        assert_eq!(
+            credit_note_for_values(&book, &[], on).unwrap().total,
+            Euros::ZERO
+        );
+        let many = vec![cents(1_000); 20];
+        let n = credit_note_for_values(&book, &many, on).unwrap();
+        assert_eq!(n.total, Euros::whole(200));
+        assert!(n.lines[0].formula.starts_with("sum of 20"));
+        let e =
+            credit_note_for_values(&book, &[Euros::parse("0.001", "x").unwrap()], on).unwrap_err();
+        assert!(e.to_string().starts_with("unused_values:"), "{e}");
+        assert_eq!(
+            credit_note_for_values(&book, &[cents(1)], d(2018, 1, 1))
+                .unwrap_err()
+                .code(),
+            "outside_rule_validity"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! imports ([`sync`]).
 
 mod batch;
+pub mod clearing;
 pub mod error;
 pub mod issue;
 pub mod keys;
