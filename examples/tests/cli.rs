@@ -886,13 +886,19 @@ fn ledger_fixture(d: &std::path::Path) -> LedgerFixture {
         NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
     )
     .unwrap();
-    let tokens = (0..3)
+    // Three cheques to redeem, a fourth never used (credited after its validity).
+    let tokens: Vec<_> = (0..4)
         .map(|_| {
             issuer
                 .issue_random(1000, validity, Scope::NATIONAL)
                 .unwrap()
         })
         .collect();
+    let register: String = tokens
+        .iter()
+        .map(|t| format!("{},{}\n", t.serial(), t.to_text()))
+        .collect();
+    std::fs::write(d.join("order-1.csv"), format!("serial,token\n{register}")).unwrap();
     let venue_key = SecretKey::from_seed(&[0x53; 32]);
     std::fs::write(
         d.join("venues.tsv"),
@@ -1027,6 +1033,85 @@ fn ledger_redeem_status_and_import_batch_on_sqlite() {
     assert_eq!(
         import("batch.pnrb", "none.tsv")[0]["error"],
         "unknown_venue"
+    );
+
+    // Clearing from the ledger: June pays Lyon for two cheques (2.5 % deducted), May
+    // pays Guéret for the one accepted offline on 31 May.
+    std::fs::write(d.join("deductions.tsv"), "venue-lyon-01\t2.5 %\n").unwrap();
+    let clearing = |args: &[&str]| {
+        let mut all = vec!["ledger"];
+        all.extend(args);
+        all.extend(["--db", db]);
+        let out = inclusif(&all, "", d);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, june) = clearing(&[
+        "statement",
+        "--month",
+        "2026-06",
+        "--deductions",
+        "deductions.tsv",
+    ]);
+    assert_eq!(code, Some(0), "{june}");
+    assert!(
+        june.contains("2026-06,venue,venue-lyon-01,2,2000,0.025,50,1950"),
+        "{june}"
+    );
+    let (_, may) = clearing(&["statement", "--month", "2026-05", "--format", "json"]);
+    let may: serde_json::Value = serde_json::from_str(&may).unwrap();
+    assert_eq!(may["lines"][0]["venue"], "tiers-lieu-gueret", "{may}");
+    // The fourth cheque, never used, is credited 7 days after its last valid day.
+    let register = ["--issued", "order-1.csv", "--issuer", "aptic"];
+    let notes = |as_of: &str| {
+        let mut args = vec!["credit-notes", "--as-of", as_of];
+        args.extend(register);
+        clearing(&args).1
+    };
+    assert!(
+        !notes("2027-01-07").contains("aptic"),
+        "no note before the grace days end"
+    );
+    let due = notes("2027-01-08");
+    let fourth = format!(
+        "aptic,order-1,2027-01-08,{},1000,2026-12-31,1000",
+        f.tokens[3].serial()
+    );
+    assert!(due.contains(&fourth), "{due}");
+    let mut args = vec!["reconcile", "--from", "2026-01-01", "--until", "2027-01-31"];
+    args.extend(register);
+    let (code, books) = clearing(&args);
+    assert_eq!(code, Some(0), "balanced: {books}");
+    // A register that forgot a redeemed cheque does not balance: exit 3.
+    let short: String = std::fs::read_to_string(d.join("order-1.csv"))
+        .unwrap()
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    std::fs::write(d.join("short.csv"), short).unwrap();
+    let args = [
+        "ledger",
+        "reconcile",
+        "--until",
+        "2027-01-31",
+        "--issued",
+        "short.csv",
+        "--issuer",
+        "aptic",
+        "--db",
+        db,
+    ];
+    let out = inclusif(&args, "", d);
+    let anomalies = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{anomalies}");
+    let first = f.tokens[0].serial().to_string();
+    assert!(
+        anomalies.contains(&format!("aptic,redeemed_not_issued,{first}")),
+        "{anomalies}"
     );
 
     // A file that is not a ledger: exit 1 naming the code; a bad --db: exit 2.

@@ -27,6 +27,11 @@ use std::process::ExitCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
+use inclusif_core::funding::{FundingError, Rate, RuleBook};
+use inclusif_core::voucher::clearing::{
+    CreditNote, CreditedCheque, DEFAULT_CREDIT_GRACE_DAYS, Deductions, IssuedCheque, credit_notes,
+    credit_notes_csv, credit_notes_json, monthly_statements, reconcile,
+};
 use inclusif_core::voucher::redemption_batch::is_registry_id;
 use inclusif_core::voucher::sync::{
     ItemOutcome, MemoryImportLog, MemoryVenueRegistry, RegisteredVenue, VenueKey, VenueRegistry,
@@ -124,6 +129,78 @@ enum LedgerCmd {
         /// The batch file.
         file: PathBuf,
     },
+    /// A month's statement per venue from the ledger: count, face value, the venue's
+    /// deduction and the payout (to the cent, half away from zero; face = payout +
+    /// deduction), redemptions dated in the civil month of --tz.
+    Statement {
+        #[command(flatten)]
+        db: DbArg,
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// Per-venue deductions: TSV with columns venue, rate (`2.5 %` or `0.025`);
+        /// venues not listed have none. At most `pass.aptic.venue_deduction_max` (5 %).
+        #[arg(long)]
+        deductions: Option<PathBuf>,
+        #[command(flatten)]
+        clearing: ClearingArgs,
+    },
+    /// Credit notes for cheques never redeemed, past their last valid day plus the grace
+    /// days: one per issuer and order, at face value only (the operator's fee is not
+    /// refunded, source S32).
+    CreditNotes {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        register: RegisterArgs,
+        /// The notes' date (YYYY-MM-DD).
+        #[arg(long)]
+        as_of: NaiveDate,
+        #[command(flatten)]
+        clearing: ClearingArgs,
+    },
+    /// Proves, per issuer, issued = redeemed + credited + outstanding in counts and cents,
+    /// at the start and end of a period and over it; lists every anomaly. Credited cheques
+    /// are those the credit-note rule credits by each day (never redeemed, past validity +
+    /// grace). Exit 0 when balanced, 3 when not.
+    Reconcile {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        register: RegisterArgs,
+        /// First day of the period (YYYY-MM-DD); default: from the beginning.
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day of the period (YYYY-MM-DD).
+        #[arg(long)]
+        until: NaiveDate,
+        #[command(flatten)]
+        clearing: ClearingArgs,
+    },
+}
+
+#[derive(Args)]
+struct ClearingArgs {
+    /// The IANA time zone of civil dates (overseas operators pass theirs).
+    #[arg(long, default_value = "Europe/Paris")]
+    tz: String,
+    /// Output: csv or json.
+    #[arg(long, default_value = "csv")]
+    format: String,
+}
+
+#[derive(Args)]
+struct RegisterArgs {
+    /// The issuance register: booklet CSV files written by `voucher issue` (their
+    /// `token` column). Repeatable; each file is one order, named by its file stem.
+    #[arg(long = "issued", required = true)]
+    issued: Vec<PathBuf>,
+    /// The issuer's name in the trust list (the register files do not carry it).
+    #[arg(long)]
+    issuer: String,
+    /// Days after the last valid day before an unused cheque is credited.
+    #[arg(long, default_value_t = DEFAULT_CREDIT_GRACE_DAYS)]
+    grace_days: u32,
 }
 
 #[derive(Subcommand)]
@@ -253,6 +330,8 @@ enum TrustListCmd {
 enum Failure {
     Usage(String),
     Io(String),
+    /// `ledger reconcile` found the books unbalanced: exit 3 (the report is printed).
+    Unbalanced,
 }
 
 /// A usage error: printed on stderr, exit code 2.
@@ -305,6 +384,10 @@ fn main() -> ExitCode {
         Err(Failure::Io(message)) => {
             eprintln!("inclusif: input/output: {message}");
             ExitCode::from(1)
+        }
+        Err(Failure::Unbalanced) => {
+            eprintln!("inclusif: the reconciliation does not balance (see the anomalies)");
+            ExitCode::from(3)
         }
     }
 }
@@ -370,6 +453,220 @@ fn run_ledger(cmd: LedgerCmd) -> Result<(), Failure> {
             trust.any_scope = true;
             ledger_import(&db.db, &venues, &trust, &file)
         }
+        LedgerCmd::Statement {
+            db,
+            month,
+            deductions,
+            clearing,
+        } => ledger_statement(&db.db, &month, deductions.as_deref(), &clearing),
+        LedgerCmd::CreditNotes {
+            db,
+            register,
+            as_of,
+            clearing,
+        } => ledger_credit_notes(&db.db, &register, as_of, &clearing),
+        LedgerCmd::Reconcile {
+            db,
+            register,
+            from,
+            until,
+            clearing,
+        } => ledger_reconcile(&db.db, &register, from, until, &clearing),
+    }
+}
+
+/// Every redemption in the ledger, for clearing.
+fn all_redemptions(db: &str) -> Result<Vec<Redemption>, Failure> {
+    if let Some(path) = db.strip_prefix("sqlite:") {
+        SqliteLedger::open(path)
+            .and_then(|l| l.redemptions())
+            .map_err(storage)
+    } else if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        PgLedger::connect(db)
+            .and_then(|l| l.redemptions())
+            .map_err(storage)
+    } else {
+        open_ledger(db).map(|_| Vec::new())
+    }
+}
+
+fn clearing_options(c: &ClearingArgs) -> Result<(Tz, bool), Failure> {
+    let tz: Tz =
+        c.tz.parse()
+            .map_err(|_| usage(format!("--tz: {:?} is not an IANA time zone", c.tz)))?;
+    let json = match c.format.as_str() {
+        "csv" => false,
+        "json" => true,
+        other => return Err(usage(format!("--format: {other:?} is not csv or json"))),
+    };
+    Ok((tz, json))
+}
+
+fn funding_failure(e: FundingError) -> Failure {
+    usage(format!("{}: {e}", e.code()))
+}
+
+fn ledger_statement(
+    db: &str,
+    month: &str,
+    deductions: Option<&Path>,
+    c: &ClearingArgs,
+) -> Result<(), Failure> {
+    let (tz, json) = clearing_options(c)?;
+    let parsed = month
+        .split_once('-')
+        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
+        .filter(|&(_, m)| (1..=12).contains(&m))
+        .ok_or_else(|| usage(format!("--month: {month:?} is not YYYY-MM")))?;
+    let mut rates = Vec::new();
+    if let Some(path) = deductions {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        for (i, raw) in text.lines().enumerate() {
+            if raw.trim().is_empty() || raw.starts_with('#') || raw.starts_with("venue\t") {
+                continue;
+            }
+            let (venue, rate) = raw.split_once('\t').ok_or_else(|| {
+                usage(format!(
+                    "{} line {}: venue<TAB>rate expected",
+                    path.display(),
+                    i + 1
+                ))
+            })?;
+            let rate = Rate::parse(rate, "deduction")
+                .map_err(|e| usage(format!("{} line {}: {e}", path.display(), i + 1)))?;
+            rates.push((venue.to_owned(), rate));
+        }
+    }
+    let redemptions = all_redemptions(db)?;
+    // The rules in force when the statement is drawn up: the day after the month ends.
+    let on = NaiveDate::from_ymd_opt(parsed.0, parsed.1, 1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .ok_or_else(|| usage(format!("--month: {month:?} is out of range")))?;
+    let statement = monthly_statements(
+        &redemptions,
+        &Deductions::new(rates, Rate::ZERO),
+        parsed,
+        tz,
+        &RuleBook::default(),
+        on,
+    )
+    .map_err(funding_failure)?;
+    print!(
+        "{}",
+        if json {
+            statement.to_json() + "\n"
+        } else {
+            statement.to_csv()
+        }
+    );
+    Ok(())
+}
+
+/// The issuance register from booklet CSV files (`voucher issue`'s output).
+fn read_register(r: &RegisterArgs, tz: Tz) -> Result<Vec<IssuedCheque>, Failure> {
+    let mut issued = Vec::new();
+    for path in &r.issued {
+        let order = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text =
+            std::fs::read_to_string(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let column = reader
+            .headers()
+            .map_err(|e| usage(format!("{}: {e}", path.display())))?
+            .iter()
+            .position(|h| h == "token")
+            .ok_or_else(|| usage(format!("{}: no `token` column", path.display())))?;
+        for (i, row) in reader.records().enumerate() {
+            let at = |m: String| usage(format!("{} row {}: {m}", path.display(), i + 1));
+            let row = row.map_err(|e| at(e.to_string()))?;
+            let token = Token::parse_strict(row.get(column).unwrap_or_default())
+                .map_err(|e| at(e.to_string()))?;
+            let claims = token.claims().map_err(|e| at(e.to_string()))?;
+            // The register files carry no issue instant: a cheque counts as issued at
+            // the start of its first valid day, before which it cannot be redeemed.
+            let issued_at = claims
+                .validity
+                .from()
+                .date()
+                .and_hms_opt(0, 0, 0)
+                .and_then(|d| d.and_local_timezone(tz).earliest())
+                .map(|d| d.with_timezone(&Utc))
+                .ok_or_else(|| at("valid_from: no such local midnight".into()))?;
+            issued.push(
+                IssuedCheque::from_token(&token, &r.issuer, &order, issued_at)
+                    .map_err(|e| at(e.to_string()))?,
+            );
+        }
+    }
+    Ok(issued)
+}
+
+fn credited_by(
+    issued: &[IssuedCheque],
+    redemptions: &[Redemption],
+    as_of: NaiveDate,
+    grace_days: u32,
+) -> Result<Vec<CreditNote>, Failure> {
+    credit_notes(
+        issued,
+        redemptions.iter().map(|r| (&*r.issuer, r.serial)),
+        as_of,
+        grace_days,
+        &RuleBook::default(),
+    )
+    .map_err(funding_failure)
+}
+
+fn ledger_credit_notes(
+    db: &str,
+    r: &RegisterArgs,
+    as_of: NaiveDate,
+    c: &ClearingArgs,
+) -> Result<(), Failure> {
+    let (tz, json) = clearing_options(c)?;
+    let issued = read_register(r, tz)?;
+    let notes = credited_by(&issued, &all_redemptions(db)?, as_of, r.grace_days)?;
+    if json {
+        println!("{}", credit_notes_json(&notes));
+    } else {
+        print!("{}", credit_notes_csv(&notes));
+    }
+    Ok(())
+}
+
+fn ledger_reconcile(
+    db: &str,
+    r: &RegisterArgs,
+    from: Option<NaiveDate>,
+    until: NaiveDate,
+    c: &ClearingArgs,
+) -> Result<(), Failure> {
+    let (tz, json) = clearing_options(c)?;
+    let issued = read_register(r, tz)?;
+    let redemptions = all_redemptions(db)?;
+    let credited: Vec<CreditedCheque> = credited_by(&issued, &redemptions, until, r.grace_days)?
+        .into_iter()
+        .flat_map(|n| n.cheques)
+        .collect();
+    let report =
+        reconcile(&issued, &redemptions, &credited, from, until, tz).map_err(funding_failure)?;
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", report.to_csv());
+        // The anomalies, one CSV row each, on stderr: stdout stays one table.
+        if report.anomalies().next().is_some() {
+            eprint!("{}", report.anomalies_csv());
+        }
+    }
+    if report.is_balanced() {
+        Ok(())
+    } else {
+        Err(Failure::Unbalanced)
     }
 }
 
