@@ -2149,6 +2149,87 @@ mod tests {
     }
 
     #[test]
+    fn ledger_handles_over_any_core_ledger() {
+        let s = setup();
+        let v = verifier(&s, &VerifierOptions::default());
+        let spec = VoucherSpec::pass_numerique(date(1, 1), date(12, 31));
+        let vouchers: Vec<VerifiedVoucher> = s
+            .issuer
+            .booklet(&spec, 3)
+            .unwrap()
+            .iter()
+            .map(|i| v.verify(&i.token, now()).unwrap())
+            .collect();
+        // A handle over a core ledger the caller keeps: both see the same redemptions.
+        let core = Arc::new(v::MemoryLedger::new());
+        let ledger = Ledger::from_dyn(core.clone());
+        let shared = ledger.clone();
+        let rs: Vec<Redemption> = vouchers
+            .iter()
+            .enumerate()
+            .map(|(i, x)| Redemption::of(x, "lyon", now() + TimeDelta::seconds(i as i64)))
+            .collect();
+        shared.record(&rs[1]).unwrap();
+        let out = ledger.redeem_all(&rs).unwrap();
+        let statuses: Vec<&str> = out.iter().map(|o| o.status).collect();
+        assert_eq!(
+            statuses, ["redeemed"; 3],
+            "its own winner counts as redeemed"
+        );
+        let other = Redemption {
+            venue: "gueret".into(),
+            ..rs[0].clone()
+        };
+        let out = ledger.redeem_all(std::slice::from_ref(&other)).unwrap();
+        assert_eq!((out[0].status, &out[0].winner), ("conflict", &rs[0]));
+        assert_eq!(core.len(), 3);
+        assert_eq!(
+            ledger
+                .redeem_all(&[Redemption {
+                    serial: "zz".into(),
+                    ..other
+                }])
+                .unwrap_err()
+                .code,
+            "malformed"
+        );
+        // A MemoryLedger is one too (deref), and so is its handle.
+        let memory = MemoryLedger::new();
+        let q = OfflineQueue::new("lyon");
+        q.accept(&vouchers[0], now()).unwrap();
+        assert!(q.sync(&memory.handle()).error.is_none());
+        assert_eq!(memory.len(), 1);
+        assert_eq!(
+            Ledger::from(&memory)
+                .redemption("aptic", &rs[0].serial)
+                .unwrap()
+                .unwrap()
+                .venue,
+            "lyon"
+        );
+        assert!(
+            Ledger::default()
+                .redemption("aptic", &rs[0].serial)
+                .unwrap()
+                .is_none()
+        );
+        // Registry and log handles share their store.
+        let registry = VenueRegistry::new();
+        let again = registry.clone();
+        registry
+            .put_venue(&RegisteredVenue {
+                id: "lyon".into(),
+                name: "Lyon".into(),
+                siret: "12345678900007".into(),
+                active: true,
+            })
+            .unwrap();
+        assert_eq!(again.venues().unwrap().len(), 1);
+        let log = ImportLog::new();
+        assert!(log.clone().is_empty().unwrap());
+    }
+
+    #[test]
     fn offline_batches_export_import_and_settle() {
         let s = setup();
         let v = verifier(&s, &VerifierOptions::default());

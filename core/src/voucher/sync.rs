@@ -53,7 +53,7 @@ pub struct RegisteredVenue {
 impl RegisteredVenue {
     /// A venue: `invalid_field` for an identifier that is not a registry identifier, an
     /// empty or overlong name, or a SIRET that is not one (checked as
-    /// [`siret_status`](crate::venue::geo::siret_status) does).
+    /// [`siret_status`] does).
     pub fn new(id: &str, name: &str, siret: &str, active: bool) -> Result<Self, VoucherError> {
         let v = RegisteredVenue {
             id: id.to_owned(),

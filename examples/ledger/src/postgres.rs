@@ -142,6 +142,10 @@ struct Conn {
 /// advisory lock is involved: the primary key `(issuer, serial)` alone makes it
 /// exactly-once across servers.
 ///
+/// The same database keeps the operator's venue registry and import log
+/// ([`VenueStore`], [`ImportStore`]): several servers share them as they share the
+/// ledger.
+///
 /// The connection URL is never printed: errors and `Debug` name the target as
 /// `user@host[:port]/db`. Without TLS, use a local socket or the loopback interface.
 pub struct PgLedger {

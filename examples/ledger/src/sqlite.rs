@@ -139,6 +139,10 @@ impl SqliteOptions {
 /// another writer is waited for, then retried with a bounded backoff, then reported as
 /// `ledger_busy`.
 ///
+/// The same file keeps the operator's venue registry and import log
+/// ([`VenueStore`], [`ImportStore`]). [`close`](SqliteLedger::close) releases the file
+/// early.
+///
 /// One value holds one connection behind a mutex; open one per thread for parallel
 /// readers (several processes may share the file).
 pub struct SqliteLedger {
