@@ -1902,6 +1902,15 @@ impl MemoryLedger {
             .py()?
             .map(|r| Redemption { r }))
     }
+    /// Records several redemptions, in order: one `SyncOutcome` each (`REDEEMED`, or
+    /// `CONFLICT` with the winner).
+    fn redeem_all(
+        &self,
+        py: Python<'_>,
+        redemptions: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<SyncOutcome>> {
+        ledger_redeem_all(py, &self.inner, redemptions)
+    }
     /// Every redemption, by time, then issuer and serial.
     fn redemptions(&self) -> Vec<Redemption> {
         redemptions(self.inner.redemptions())
@@ -1915,6 +1924,432 @@ impl MemoryLedger {
     }
     fn __repr__(&self) -> String {
         format!("MemoryLedger(redemptions={})", self.inner.len())
+    }
+}
+
+// ---- persistent ledgers (SQLite, PostgreSQL) with the operator's registry and log ----
+
+/// A core error from a persistent store as a Python exception (`VoucherError` with the
+/// code for `ledger_busy`, `ledger_unavailable`, `ledger_corrupt`).
+fn store<T>(r: Result<T, inclusif_core::voucher::VoucherError>) -> PyResult<T> {
+    r.map_err(inclusif_core::api::Error::from).py()
+}
+
+/// Any ledger argument: a `MemoryLedger`, `SqliteLedger` or `PgLedger`.
+fn ledger_arg(obj: &Bound<'_, PyAny>) -> PyResult<api::Ledger> {
+    if let Ok(m) = obj.cast::<MemoryLedger>() {
+        return Ok(m.get().inner.handle());
+    }
+    if let Ok(s) = obj.cast::<SqliteLedger>() {
+        return Ok(s.get().handle.clone());
+    }
+    if let Ok(p) = obj.cast::<PgLedger>() {
+        return Ok(p.get().handle.clone());
+    }
+    Err(PyTypeError::new_err(format!(
+        "ledger: expected a MemoryLedger, SqliteLedger or PgLedger, got {}",
+        type_name(obj)
+    )))
+}
+
+/// The registry and log kept next to a persistent ledger, if the argument is one.
+fn operator_state(obj: &Bound<'_, PyAny>) -> Option<(api::VenueRegistry, api::ImportLog)> {
+    if let Ok(s) = obj.cast::<SqliteLedger>() {
+        let inner = s.get().inner.clone();
+        return Some((
+            api::VenueRegistry::from_dyn(inner.clone()),
+            api::ImportLog::from_dyn(inner),
+        ));
+    }
+    if let Ok(p) = obj.cast::<PgLedger>() {
+        let inner = p.get().inner.clone();
+        return Some((
+            api::VenueRegistry::from_dyn(inner.clone()),
+            api::ImportLog::from_dyn(inner),
+        ));
+    }
+    None
+}
+
+/// Redemptions from a Python iterable of `Redemption`.
+fn redemption_list(items: &Bound<'_, PyAny>) -> PyResult<Vec<api::Redemption>> {
+    PyIterator::from_object(items)?
+        .map(|item| {
+            let item = item?;
+            item.cast::<Redemption>()
+                .map(|r| r.get().r.clone())
+                .map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "redemptions: expected Redemption items, got {}",
+                        type_name(&item)
+                    ))
+                })
+        })
+        .collect()
+}
+
+fn sync_outcomes(items: Vec<api::SyncOutcome>) -> Vec<SyncOutcome> {
+    items.into_iter().map(|o| SyncOutcome { o }).collect()
+}
+
+/// The methods every ledger class shares, on its handle, with the GIL released.
+fn ledger_redeem(
+    py: Python<'_>,
+    ledger: &api::Ledger,
+    voucher: &VerifiedVoucher,
+    venue: &str,
+    at: &Bound<'_, PyAny>,
+) -> PyResult<Redemption> {
+    let at = instant_arg(at, "at")?;
+    let v = &voucher.v;
+    let r = py.detach(|| ledger.redeem(v, venue, at));
+    Ok(Redemption { r: r.py()? })
+}
+
+fn ledger_record(py: Python<'_>, ledger: &api::Ledger, r: &Redemption) -> PyResult<Redemption> {
+    let r = py.detach(|| ledger.record(&r.r));
+    Ok(Redemption { r: r.py()? })
+}
+
+fn ledger_redemption(
+    py: Python<'_>,
+    ledger: &api::Ledger,
+    issuer: &str,
+    serial: &str,
+) -> PyResult<Option<Redemption>> {
+    let r = py.detach(|| ledger.redemption(issuer, serial));
+    Ok(r.py()?.map(|r| Redemption { r }))
+}
+
+fn ledger_redeem_all(
+    py: Python<'_>,
+    ledger: &api::Ledger,
+    redemptions: &Bound<'_, PyAny>,
+) -> PyResult<Vec<SyncOutcome>> {
+    let items = redemption_list(redemptions)?;
+    let out = py.detach(|| ledger.redeem_all(&items));
+    Ok(sync_outcomes(out.py()?))
+}
+
+/// A redemption ledger in one SQLite file (SQLite is bundled: nothing to install), with
+/// the operator's venue registry and import log in the same file. Each serial is
+/// redeemed at most once per issuer, by the database's own key; a redemption that
+/// returned survives a crash or a power cut (WAL, `synchronous=FULL`; `durability=
+/// "normal"` trades the last commits before a power cut for about ten times the
+/// commits per second). A missing or empty file is created; a file of another
+/// application, a corrupt one or one of a newer schema raises `VoucherError`
+/// (`ledger_corrupt`); a file locked by another writer past a bounded retry raises
+/// `ledger_busy` (`busy_timeout`: seconds one attempt waits for the lock, 6 attempts).
+/// Database calls release the GIL. Use it as a context manager to close the file (or
+/// call `close()`); a closed ledger raises `ledger_unavailable`.
+///
+/// >>> with SqliteLedger("operator.sqlite") as ledger:
+/// ...     ledger.redeem(voucher, "venue-lyon-01", now).venue
+/// ...     ledger.registry.put_venue(RegisteredVenue("venue-lyon-01", "Lyon", "12345678900007"))
+/// ...     report = import_batch(data, ledger=ledger, verifier=operator, at=now)
+/// 'venue-lyon-01'
+#[pyclass(module = "inclusif._inclusif", name = "SqliteLedger", frozen)]
+pub struct SqliteLedger {
+    inner: std::sync::Arc<inclusif_ledger::SqliteLedger>,
+    handle: api::Ledger,
+}
+
+#[pymethods]
+impl SqliteLedger {
+    /// Opens (or creates) the ledger file.
+    #[new]
+    #[pyo3(signature = (path, *, durability = "full", busy_timeout = 2.0))]
+    fn new(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        durability: &str,
+        busy_timeout: f64,
+    ) -> PyResult<Self> {
+        let busy_timeout = std::time::Duration::try_from_secs_f64(busy_timeout)
+            .ok()
+            .filter(|d| *d <= std::time::Duration::from_secs(3600))
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "busy_timeout: {busy_timeout} is not a number of seconds from 0 to 3600"
+                ))
+            })?;
+        let durability = match durability.to_ascii_lowercase().as_str() {
+            "full" => inclusif_ledger::Durability::Full,
+            "normal" => inclusif_ledger::Durability::Normal,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "durability: {other:?} is neither \"full\" nor \"normal\""
+                )));
+            }
+        };
+        let options = inclusif_ledger::SqliteOptions::default()
+            .durability(durability)
+            .busy_timeout(busy_timeout);
+        let opened = py.detach(|| inclusif_ledger::SqliteLedger::open_with(&path, options));
+        let inner = std::sync::Arc::new(store(opened)?);
+        Ok(SqliteLedger {
+            handle: api::Ledger::from_dyn(inner.clone()),
+            inner,
+        })
+    }
+    /// The file's path.
+    #[getter]
+    fn path(&self) -> std::path::PathBuf {
+        self.inner.path().to_path_buf()
+    }
+    /// `"full"` or `"normal"`, as SQLite reports it.
+    #[getter]
+    fn durability(&self, py: Python<'_>) -> PyResult<&'static str> {
+        Ok(match store(py.detach(|| self.inner.durability()))? {
+            inclusif_ledger::Durability::Full => "full",
+            inclusif_ledger::Durability::Normal => "normal",
+        })
+    }
+    /// The file's schema version.
+    #[getter]
+    fn schema_version(&self, py: Python<'_>) -> PyResult<u32> {
+        store(py.detach(|| self.inner.schema_version()))
+    }
+    /// The operator's venue registry, kept in this file.
+    #[getter]
+    fn registry(&self) -> VenueRegistry {
+        VenueRegistry {
+            inner: api::VenueRegistry::from_dyn(self.inner.clone()),
+        }
+    }
+    /// The log of finished imports, kept in this file.
+    #[getter]
+    fn import_log(&self) -> ImportLog {
+        ImportLog {
+            inner: api::ImportLog::from_dyn(self.inner.clone()),
+        }
+    }
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+    /// Redeems a verified voucher at a venue at `at` (`already_redeemed` the second time).
+    fn redeem(
+        &self,
+        py: Python<'_>,
+        voucher: &VerifiedVoucher,
+        venue: &str,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<Redemption> {
+        ledger_redeem(py, &self.handle, voucher, venue, at)
+    }
+    /// Records a redemption made elsewhere.
+    fn record(&self, py: Python<'_>, redemption: &Redemption) -> PyResult<Redemption> {
+        ledger_record(py, &self.handle, redemption)
+    }
+    /// The redemption of an issuer's serial, or None.
+    fn redemption(
+        &self,
+        py: Python<'_>,
+        issuer: &str,
+        serial: &str,
+    ) -> PyResult<Option<Redemption>> {
+        ledger_redemption(py, &self.handle, issuer, serial)
+    }
+    /// Records several redemptions in one transaction, in order: one `SyncOutcome`
+    /// each (`REDEEMED`, or `CONFLICT` with the winner).
+    fn redeem_all(
+        &self,
+        py: Python<'_>,
+        redemptions: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<SyncOutcome>> {
+        ledger_redeem_all(py, &self.handle, redemptions)
+    }
+    /// Every redemption, by time, then issuer and serial.
+    fn redemptions(&self, py: Python<'_>) -> PyResult<Vec<Redemption>> {
+        let all = store(py.detach(|| self.inner.redemptions()))?;
+        Ok(all
+            .iter()
+            .map(|r| Redemption {
+                r: api::Redemption::from(r),
+            })
+            .collect())
+    }
+    /// Every redemption as a dict: `pandas.DataFrame(ledger.to_dicts())`.
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.redemptions(py)?
+            .iter()
+            .map(|r| r.to_dict(py))
+            .collect()
+    }
+    /// Runs SQLite's integrity check (`ledger_corrupt` with its findings).
+    fn integrity_check(&self, py: Python<'_>) -> PyResult<()> {
+        store(py.detach(|| self.inner.integrity_check()))
+    }
+    /// Closes the file; later calls raise `ledger_unavailable`. Closing twice does
+    /// nothing.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| self.inner.close())
+    }
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> bool {
+        self.close(py);
+        false
+    }
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        let n = store(py.detach(|| self.inner.len()))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "SqliteLedger({:?}{})",
+            self.inner.path().display().to_string(),
+            if self.inner.is_closed() {
+                ", closed"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// A redemption ledger in a PostgreSQL database, shared by several servers, with the
+/// operator's venue registry and import log in the same database. Exactly-once comes
+/// from the database's primary key, not from locks in the program. Connect by URL
+/// (`postgresql://user@host/db`, or `postgresql://user@/db?host=/run/postgresql` for a
+/// local socket; no TLS: use a socket or the loopback interface); `schema` keeps the
+/// tables in a schema of their own (created if missing). The URL is never shown:
+/// errors name `user@host/db`. Errors as for `SqliteLedger`; database calls release
+/// the GIL; a context manager closes the connections.
+///
+/// >>> with PgLedger("postgresql://ledger@/inclusif?host=/run/postgresql") as ledger:
+/// ...     report = import_batch(data, ledger=ledger, verifier=operator, at=now)
+#[pyclass(module = "inclusif._inclusif", name = "PgLedger", frozen)]
+pub struct PgLedger {
+    inner: std::sync::Arc<inclusif_ledger::PgLedger>,
+    handle: api::Ledger,
+}
+
+#[pymethods]
+impl PgLedger {
+    /// Connects, and creates or migrates the tables.
+    #[new]
+    #[pyo3(signature = (url, *, schema = None))]
+    fn new(py: Python<'_>, url: &str, schema: Option<&str>) -> PyResult<Self> {
+        let mut options = inclusif_ledger::PgOptions::default();
+        if let Some(s) = schema {
+            options = options.schema(s);
+        }
+        let connected = py.detach(|| inclusif_ledger::PgLedger::connect_with(url, options));
+        let inner = std::sync::Arc::new(store(connected)?);
+        Ok(PgLedger {
+            handle: api::Ledger::from_dyn(inner.clone()),
+            inner,
+        })
+    }
+    /// The target as `user@host[:port]/db` (never the password).
+    #[getter]
+    fn location(&self) -> String {
+        self.inner.location().to_owned()
+    }
+    /// The schema version in the database.
+    #[getter]
+    fn schema_version(&self, py: Python<'_>) -> PyResult<u32> {
+        store(py.detach(|| self.inner.schema_version()))
+    }
+    /// The operator's venue registry, kept in this database.
+    #[getter]
+    fn registry(&self) -> VenueRegistry {
+        VenueRegistry {
+            inner: api::VenueRegistry::from_dyn(self.inner.clone()),
+        }
+    }
+    /// The log of finished imports, kept in this database.
+    #[getter]
+    fn import_log(&self) -> ImportLog {
+        ImportLog {
+            inner: api::ImportLog::from_dyn(self.inner.clone()),
+        }
+    }
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+    /// Redeems a verified voucher at a venue at `at` (`already_redeemed` the second time).
+    fn redeem(
+        &self,
+        py: Python<'_>,
+        voucher: &VerifiedVoucher,
+        venue: &str,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<Redemption> {
+        ledger_redeem(py, &self.handle, voucher, venue, at)
+    }
+    /// Records a redemption made elsewhere.
+    fn record(&self, py: Python<'_>, redemption: &Redemption) -> PyResult<Redemption> {
+        ledger_record(py, &self.handle, redemption)
+    }
+    /// The redemption of an issuer's serial, or None.
+    fn redemption(
+        &self,
+        py: Python<'_>,
+        issuer: &str,
+        serial: &str,
+    ) -> PyResult<Option<Redemption>> {
+        ledger_redemption(py, &self.handle, issuer, serial)
+    }
+    /// Records several redemptions in one transaction, in order: one `SyncOutcome`
+    /// each (`REDEEMED`, or `CONFLICT` with the winner).
+    fn redeem_all(
+        &self,
+        py: Python<'_>,
+        redemptions: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<SyncOutcome>> {
+        ledger_redeem_all(py, &self.handle, redemptions)
+    }
+    /// Every redemption, by time, then issuer and serial.
+    fn redemptions(&self, py: Python<'_>) -> PyResult<Vec<Redemption>> {
+        let all = store(py.detach(|| self.inner.redemptions()))?;
+        Ok(all
+            .iter()
+            .map(|r| Redemption {
+                r: api::Redemption::from(r),
+            })
+            .collect())
+    }
+    /// Every redemption as a dict: `pandas.DataFrame(ledger.to_dicts())`.
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.redemptions(py)?
+            .iter()
+            .map(|r| r.to_dict(py))
+            .collect()
+    }
+    /// Closes the connections; later calls raise `ledger_unavailable`.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| self.inner.close())
+    }
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> bool {
+        self.close(py);
+        false
+    }
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        let n = store(py.detach(|| self.inner.len()))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "PgLedger({:?}{})",
+            self.inner.location(),
+            if self.inner.is_closed() {
+                ", closed"
+            } else {
+                ""
+            }
+        )
     }
 }
 
@@ -2238,16 +2673,19 @@ impl OfflineQueue {
         };
         Ok(usize::try_from(self.inner.apply_outcomes(&outcomes)).unwrap_or(usize::MAX))
     }
-    /// Sends the queue to the ledger, in order; settled items leave the queue.
-    fn sync(&self, ledger: &MemoryLedger) -> SyncReport {
-        let r = self.inner.sync(&ledger.inner);
-        SyncReport {
+    /// Sends the queue to the ledger (a `MemoryLedger`, `SqliteLedger` or `PgLedger`;
+    /// GIL released), in order; settled items leave the queue.
+    fn sync(&self, py: Python<'_>, ledger: &Bound<'_, PyAny>) -> PyResult<SyncReport> {
+        let ledger = ledger_arg(ledger)?;
+        let q = &self.inner;
+        let r = py.detach(|| q.sync(&ledger));
+        Ok(SyncReport {
             outcomes: r.outcomes,
             error: r.error.map(|e| Failure {
                 code: e.code,
                 message: e.message,
             }),
-        }
+        })
     }
     fn __len__(&self) -> usize {
         usize::try_from(self.inner.len()).unwrap_or(usize::MAX)
@@ -2433,43 +2871,54 @@ impl VenueRegistry {
         }
     }
     /// Registers a venue or replaces it.
-    fn put_venue(&self, venue: &RegisteredVenue) -> PyResult<()> {
-        self.inner.put_venue(&venue.v).py()
+    fn put_venue(&self, py: Python<'_>, venue: &RegisteredVenue) -> PyResult<()> {
+        py.detach(|| self.inner.put_venue(&venue.v)).py()
     }
     /// Registers a venue's key or replaces it (`unknown_venue` if the venue is not
     /// registered, `invalid_field` for key id 0).
-    fn put_key(&self, key: &VenueKey) -> PyResult<()> {
-        self.inner.put_key(&key.k).py()
+    fn put_key(&self, py: Python<'_>, key: &VenueKey) -> PyResult<()> {
+        py.detach(|| self.inner.put_key(&key.k)).py()
     }
     /// The venue, or None.
-    fn venue(&self, id: &str) -> Option<RegisteredVenue> {
-        self.inner.venue(id).map(|v| RegisteredVenue { v })
+    fn venue(&self, py: Python<'_>, id: &str) -> PyResult<Option<RegisteredVenue>> {
+        Ok(py
+            .detach(|| self.inner.venue(id))
+            .py()?
+            .map(|v| RegisteredVenue { v }))
     }
     /// A venue's key, or None.
-    fn key(&self, venue: &str, key_id: u16) -> Option<VenueKey> {
-        self.inner.key(venue, key_id).map(|k| VenueKey { k })
+    fn key(&self, py: Python<'_>, venue: &str, key_id: u16) -> PyResult<Option<VenueKey>> {
+        Ok(py
+            .detach(|| self.inner.key(venue, key_id))
+            .py()?
+            .map(|k| VenueKey { k }))
     }
     /// Every venue, by identifier.
-    fn venues(&self) -> Vec<RegisteredVenue> {
-        self.inner
-            .venues()
+    fn venues(&self, py: Python<'_>) -> PyResult<Vec<RegisteredVenue>> {
+        Ok(py
+            .detach(|| self.inner.venues())
+            .py()?
             .into_iter()
             .map(|v| RegisteredVenue { v })
-            .collect()
+            .collect())
     }
     /// A venue's keys, by key id.
-    fn keys(&self, venue: &str) -> Vec<VenueKey> {
-        self.inner
-            .keys(venue)
+    fn keys(&self, py: Python<'_>, venue: &str) -> PyResult<Vec<VenueKey>> {
+        Ok(py
+            .detach(|| self.inner.keys(venue))
+            .py()?
             .into_iter()
             .map(|k| VenueKey { k })
-            .collect()
+            .collect())
     }
-    fn __len__(&self) -> usize {
-        self.inner.venues().len()
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        Ok(self.venues(py)?.len())
     }
-    fn __repr__(&self) -> String {
-        format!("VenueRegistry(venues={})", self.inner.venues().len())
+    fn __repr__(&self, py: Python<'_>) -> String {
+        match self.venues(py) {
+            Ok(v) => format!("VenueRegistry(venues={})", v.len()),
+            Err(_) => "VenueRegistry(unavailable)".to_owned(),
+        }
     }
 }
 
@@ -2756,26 +3205,30 @@ impl ImportLog {
     }
     /// The report of a finished import, or None (`malformed` for a batch id that is not
     /// 64 hex digits).
-    fn report(&self, batch_id: &str) -> PyResult<Option<ImportReport>> {
-        Ok(self
-            .inner
-            .report(batch_id)
+    fn report(&self, py: Python<'_>, batch_id: &str) -> PyResult<Option<ImportReport>> {
+        Ok(py
+            .detach(|| self.inner.report(batch_id))
             .py()?
             .map(|r| ImportReport { r }))
     }
     /// Every finished import, by venue, then sequence.
-    fn reports(&self) -> Vec<ImportReport> {
-        self.inner
-            .reports()
+    fn reports(&self, py: Python<'_>) -> PyResult<Vec<ImportReport>> {
+        Ok(py
+            .detach(|| self.inner.reports())
+            .py()?
             .into_iter()
             .map(|r| ImportReport { r })
-            .collect()
+            .collect())
     }
-    fn __len__(&self) -> usize {
-        usize::try_from(self.inner.len()).unwrap_or(usize::MAX)
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        let n = py.detach(|| self.inner.len()).py()?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
-    fn __repr__(&self) -> String {
-        format!("ImportLog(batches={})", self.inner.len())
+    fn __repr__(&self, py: Python<'_>) -> String {
+        match py.detach(|| self.inner.len()) {
+            Ok(n) => format!("ImportLog(batches={n})"),
+            Err(_) => "ImportLog(unavailable)".to_owned(),
+        }
     }
 }
 
@@ -2785,26 +3238,52 @@ impl ImportLog {
 /// (`bad_batch_signature`); a batch already in `log` returns its report unchanged; the
 /// verifier's trust list must be fresh at `at` (`trust_list_expired`). Each token is
 /// verified as it stood when the venue accepted it and the good ones are redeemed in
-/// `ledger`, in order: the first redemption to reach the ledger wins. Use an operator's
-/// verifier (`any_scope=True`).
+/// `ledger` (a `MemoryLedger`, `SqliteLedger` or `PgLedger`), in order: the first
+/// redemption to reach the ledger wins. With a `SqliteLedger` or `PgLedger`, `registry`
+/// and `log` default to the ones kept in the same database (so a re-import after a
+/// restart returns the same report); with a `MemoryLedger` they are required. Use an
+/// operator's verifier (`any_scope=True`).
 ///
 /// >>> report = import_batch(data, ledger=ledger, registry=registry, log=log, verifier=operator, at=now)
 /// >>> [o.status.value for o in report.outcomes]
 /// ['redeemed', 'redeemed', 'rejected']
+/// >>> with SqliteLedger("operator.sqlite") as db:
+/// ...     report = import_batch(data, ledger=db, verifier=operator, at=now)
 #[pyfunction]
-#[pyo3(signature = (data, *, ledger, registry, log, verifier, at))]
+#[pyo3(signature = (data, *, ledger, registry = None, log = None, verifier, at))]
+#[allow(clippy::too_many_arguments)]
 fn import_batch(
     py: Python<'_>,
     data: &[u8],
-    ledger: &MemoryLedger,
-    registry: &VenueRegistry,
-    log: &ImportLog,
+    ledger: &Bound<'_, PyAny>,
+    registry: Option<&VenueRegistry>,
+    log: Option<&ImportLog>,
     verifier: &VoucherVerifier,
     at: &Bound<'_, PyAny>,
 ) -> PyResult<ImportReport> {
     let now = instant_arg(at, "at")?;
-    let (l, r, g, v) = (&ledger.inner, &registry.inner, &log.inner, &verifier.v);
-    let report = py.detach(move || api::import_batch(l, r, g, v, data, now));
+    let handle = ledger_arg(ledger)?;
+    let own = operator_state(ledger);
+    let registry = match (registry, &own) {
+        (Some(r), _) => r.inner.clone(),
+        (None, Some((r, _))) => r.clone(),
+        (None, None) => {
+            return Err(PyTypeError::new_err(
+                "registry: required with a MemoryLedger (a SqliteLedger or PgLedger has its own)",
+            ));
+        }
+    };
+    let log = match (log, &own) {
+        (Some(l), _) => l.inner.clone(),
+        (None, Some((_, l))) => l.clone(),
+        (None, None) => {
+            return Err(PyTypeError::new_err(
+                "log: required with a MemoryLedger (a SqliteLedger or PgLedger has its own)",
+            ));
+        }
+    };
+    let v = &verifier.v;
+    let report = py.detach(|| api::import_batch(&handle, &registry, &log, v, data, now));
     Ok(ImportReport { r: report.py()? })
 }
 
@@ -2944,6 +3423,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<VoucherIssuer>()?;
     m.add_class::<Redemption>()?;
     m.add_class::<MemoryLedger>()?;
+    m.add_class::<SqliteLedger>()?;
+    m.add_class::<PgLedger>()?;
     m.add_class::<SyncOutcome>()?;
     m.add_class::<SyncReport>()?;
     m.add_class::<OfflineQueue>()?;

@@ -4,9 +4,12 @@ token or a batch), phone codes and redemption.
 A cheque is an 85-byte :class:`Token` signed with Ed25519 by an issuer whose key a
 programme :class:`TrustList` names. It travels as a QR code (``PN1:`` and 136 Crockford
 Base32 characters), as text typed by a person, or, for a check by phone, as a short code
-or keypad code. A :class:`Verifier` checks it offline; a :class:`MemoryLedger` redeems
-it once, and a venue's :class:`OfflineQueue` keeps what it accepted offline until it
-syncs, or sends it as a signed batch that the operator imports (:func:`import_batch`)::
+or keypad code. A :class:`Verifier` checks it offline; a ledger redeems it once (a
+:class:`MemoryLedger`, or on disk a :class:`SqliteLedger` file or a :class:`PgLedger`
+database shared by several servers, each keeping the operator's venue registry and
+import log next to the redemptions), and a venue's :class:`OfflineQueue` keeps what it
+accepted offline until it syncs, or sends it as a signed batch that the operator imports
+(:func:`import_batch`)::
 
     >>> from datetime import date, datetime, timezone
     >>> from inclusif import voucher
@@ -41,11 +44,13 @@ from inclusif._inclusif import (
     IssuedVoucher,
     MemoryLedger,
     OfflineQueue,
+    PgLedger,
     PublicKey,
     Redemption,
     RedemptionBatch,
     RegisteredVenue,
     SecretKey,
+    SqliteLedger,
     SyncOutcome,
     SyncReport,
     TrustEntry,
@@ -111,6 +116,8 @@ __all__ = [
     "IssuedVoucher",
     "Redemption",
     "MemoryLedger",
+    "SqliteLedger",
+    "PgLedger",
     "OfflineQueue",
     "SyncOutcome",
     "SyncReport",

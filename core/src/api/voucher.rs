@@ -49,8 +49,8 @@ use chrono_tz::Tz;
 
 use super::{Domain, Error, Result};
 use crate::voucher::{
-    self as v, Day, KeyStatus, KeypadCode, Kid, Ledger, Scope, ScopePolicy, Serial, ShortCode,
-    Validity, VoucherError,
+    self as v, Day, KeyStatus, KeypadCode, Kid, Scope, ScopePolicy, Serial, ShortCode, Validity,
+    VoucherError,
 };
 
 fn invalid(field: &str, rule: impl std::fmt::Display) -> Error {
@@ -1024,20 +1024,48 @@ impl Redemption {
     }
 }
 
-/// A thread-safe in-memory ledger: each serial is redeemed at most once per issuer.
-#[derive(Debug, Default)]
-pub struct MemoryLedger {
-    inner: v::MemoryLedger,
+/// A redemption ledger: each serial is redeemed at most once per issuer. A cheap
+/// handle (clones share the ledger) over any core [`voucher::Ledger`](v::Ledger): in
+/// memory ([`Ledger::memory`], or a [`MemoryLedger`], which derefs to one), or a
+/// persistent one (SQLite or PostgreSQL from `inclusif-ledger`) through
+/// [`Ledger::from_dyn`]. [`OfflineQueue::sync`] and [`import_batch`] take it.
+#[derive(Clone)]
+pub struct Ledger {
+    inner: Arc<dyn v::Ledger>,
 }
 
-impl MemoryLedger {
-    /// An empty ledger.
-    pub fn new() -> Self {
-        Self::default()
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger").finish_non_exhaustive()
+    }
+}
+
+impl Default for Ledger {
+    /// An empty ledger in memory.
+    fn default() -> Self {
+        Ledger::memory()
+    }
+}
+
+impl Ledger {
+    /// An empty ledger in memory (lost when the process ends).
+    pub fn memory() -> Self {
+        Ledger::from_dyn(Arc::new(v::MemoryLedger::new()))
+    }
+
+    /// A handle over any core ledger (a binding passes its SQLite or PostgreSQL one).
+    pub fn from_dyn(inner: Arc<dyn v::Ledger>) -> Self {
+        Ledger { inner }
+    }
+
+    /// The core ledger behind the handle.
+    pub fn as_dyn(&self) -> &Arc<dyn v::Ledger> {
+        &self.inner
     }
 
     /// Redeems a verified voucher at a venue: the redemption, or `already_redeemed`
-    /// naming the first venue and time.
+    /// naming the first venue and time (`ledger_busy`, `ledger_unavailable`,
+    /// `ledger_corrupt` when a persistent ledger fails; nothing is recorded then).
     pub fn redeem(
         &self,
         voucher: &VerifiedVoucher,
@@ -1059,6 +1087,74 @@ impl MemoryLedger {
             .redemption(issuer, serial(serial_hex)?)?
             .as_ref()
             .map(Redemption::from))
+    }
+
+    /// Records several redemptions in order (one transaction on a persistent ledger:
+    /// all are settled or, after an error, none): one outcome each, `redeemed` or
+    /// `conflict` with the winner (recorded earlier, or earlier in the same call). A
+    /// redemption found as its own winner (recorded by an earlier attempt) counts as
+    /// redeemed, as in a sync.
+    pub fn redeem_all(&self, redemptions: &[Redemption]) -> Result<Vec<SyncOutcome>> {
+        let items = redemptions
+            .iter()
+            .map(Redemption::to_core)
+            .collect::<Result<Vec<_>>>()?;
+        let settled = self.inner.redeem_all(&items)?;
+        Ok(items
+            .into_iter()
+            .zip(settled)
+            .map(|(queued, out)| {
+                SyncOutcome::from(match out {
+                    Ok(r) => v::SyncOutcome::Redeemed(r),
+                    Err(w) if w == queued => v::SyncOutcome::Redeemed(w),
+                    Err(winner) => v::SyncOutcome::Conflict { queued, winner },
+                })
+            })
+            .collect())
+    }
+}
+
+/// A thread-safe in-memory ledger: each serial is redeemed at most once per issuer. It
+/// derefs to its [`Ledger`] handle (`redeem`, `record`, `redemption`, `redeem_all`), so
+/// it goes wherever a ledger is taken.
+#[derive(Debug)]
+pub struct MemoryLedger {
+    inner: Arc<v::MemoryLedger>,
+    handle: Ledger,
+}
+
+impl Default for MemoryLedger {
+    fn default() -> Self {
+        let inner = Arc::new(v::MemoryLedger::new());
+        MemoryLedger {
+            handle: Ledger::from_dyn(inner.clone()),
+            inner,
+        }
+    }
+}
+
+impl std::ops::Deref for MemoryLedger {
+    type Target = Ledger;
+    fn deref(&self) -> &Ledger {
+        &self.handle
+    }
+}
+
+impl From<&MemoryLedger> for Ledger {
+    fn from(m: &MemoryLedger) -> Self {
+        m.handle.clone()
+    }
+}
+
+impl MemoryLedger {
+    /// An empty ledger.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The handle (shares this ledger).
+    pub fn handle(&self) -> Ledger {
+        self.handle.clone()
     }
 
     /// Every redemption, by time, then issuer and serial.
@@ -1298,9 +1394,10 @@ impl OfflineQueue {
         self.lock().pending().is_empty()
     }
 
-    /// Sends the queue to the ledger, in order; settled items leave the queue.
-    pub fn sync(&self, ledger: &MemoryLedger) -> SyncReport {
-        match self.lock().sync(&ledger.inner) {
+    /// Sends the queue to the ledger (any: a `&MemoryLedger` derefs to one), in order;
+    /// settled items leave the queue.
+    pub fn sync(&self, ledger: &Ledger) -> SyncReport {
+        match self.lock().sync(&*ledger.inner) {
             Ok(outcomes) => SyncReport {
                 outcomes: outcomes.into_iter().map(SyncOutcome::from).collect(),
                 error: None,
@@ -1395,16 +1492,42 @@ impl From<v::VenueKey> for VenueKey {
     }
 }
 
-/// The operator's registry of venues and their batch keys (in memory; thread-safe).
-#[derive(Debug, Default)]
+/// The operator's registry of venues and their batch keys: a cheap handle (clones share
+/// the registry) over any core [`VenueStore`](v::sync::VenueStore), in memory by
+/// default ([`new`](VenueRegistry::new)) or kept next to a persistent ledger
+/// ([`from_dyn`](VenueRegistry::from_dyn)). Thread-safe.
+#[derive(Clone)]
 pub struct VenueRegistry {
-    inner: v::MemoryVenueRegistry,
+    inner: Arc<dyn v::sync::VenueStore>,
+}
+
+impl std::fmt::Debug for VenueRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VenueRegistry").finish_non_exhaustive()
+    }
+}
+
+impl Default for VenueRegistry {
+    fn default() -> Self {
+        VenueRegistry::from_dyn(Arc::new(v::MemoryVenueRegistry::new()))
+    }
 }
 
 impl VenueRegistry {
-    /// An empty registry.
+    /// An empty registry in memory.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A handle over any core venue store (a binding passes its SQLite or PostgreSQL
+    /// one).
+    pub fn from_dyn(inner: Arc<dyn v::sync::VenueStore>) -> Self {
+        VenueRegistry { inner }
+    }
+
+    /// The core store behind the handle.
+    pub fn as_dyn(&self) -> &Arc<dyn v::sync::VenueStore> {
+        &self.inner
     }
 
     /// Registers a venue or replaces it (to rename or deactivate it): `invalid_field`
@@ -1426,38 +1549,34 @@ impl VenueRegistry {
         })?)
     }
 
-    /// The venue, if registered.
-    pub fn venue(&self, id: &str) -> Option<RegisteredVenue> {
-        v::VenueRegistry::venue(&self.inner, id)
-            .ok()
-            .flatten()
-            .map(RegisteredVenue::from)
+    /// The venue, if registered (an error only if a persistent store fails).
+    pub fn venue(&self, id: &str) -> Result<Option<RegisteredVenue>> {
+        Ok(self.inner.venue(id)?.map(RegisteredVenue::from))
     }
 
-    /// A venue's key, if registered.
-    pub fn key(&self, venue: &str, key_id: u16) -> Option<VenueKey> {
-        v::VenueRegistry::venue_key(&self.inner, venue, key_id)
-            .ok()
-            .flatten()
-            .map(VenueKey::from)
+    /// A venue's key, if registered (an error only if a persistent store fails).
+    pub fn key(&self, venue: &str, key_id: u16) -> Result<Option<VenueKey>> {
+        Ok(self.inner.venue_key(venue, key_id)?.map(VenueKey::from))
     }
 
     /// Every venue, by identifier.
-    pub fn venues(&self) -> Vec<RegisteredVenue> {
-        self.inner
-            .venues()
+    pub fn venues(&self) -> Result<Vec<RegisteredVenue>> {
+        Ok(self
+            .inner
+            .venues()?
             .into_iter()
             .map(RegisteredVenue::from)
-            .collect()
+            .collect())
     }
 
     /// A venue's keys, by key id.
-    pub fn keys(&self, venue: &str) -> Vec<VenueKey> {
-        self.inner
-            .keys(venue)
+    pub fn keys(&self, venue: &str) -> Result<Vec<VenueKey>> {
+        Ok(self
+            .inner
+            .keys(venue)?
             .into_iter()
             .map(VenueKey::from)
-            .collect()
+            .collect())
     }
 }
 
@@ -1626,44 +1745,70 @@ impl From<&v::ImportReport> for ImportReport {
     }
 }
 
-/// The operator's record of finished imports, by batch id (in memory; thread-safe): a
-/// batch imported again returns its first report.
-#[derive(Debug, Default)]
+/// The operator's record of finished imports, by batch id: a batch imported again
+/// returns its first report. A cheap handle (clones share the log) over any core
+/// [`ImportStore`](v::sync::ImportStore), in memory by default
+/// ([`new`](ImportLog::new)) or kept next to a persistent ledger
+/// ([`from_dyn`](ImportLog::from_dyn)), where a re-import after a restart still
+/// returns the same report. Thread-safe.
+#[derive(Clone)]
 pub struct ImportLog {
-    inner: v::MemoryImportLog,
+    inner: Arc<dyn v::sync::ImportStore>,
+}
+
+impl std::fmt::Debug for ImportLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportLog").finish_non_exhaustive()
+    }
+}
+
+impl Default for ImportLog {
+    fn default() -> Self {
+        ImportLog::from_dyn(Arc::new(v::MemoryImportLog::new()))
+    }
 }
 
 impl ImportLog {
-    /// An empty log.
+    /// An empty log in memory.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A handle over any core import store (a binding passes its SQLite or PostgreSQL
+    /// one).
+    pub fn from_dyn(inner: Arc<dyn v::sync::ImportStore>) -> Self {
+        ImportLog { inner }
+    }
+
+    /// The core store behind the handle.
+    pub fn as_dyn(&self) -> &Arc<dyn v::sync::ImportStore> {
+        &self.inner
+    }
+
     /// How many batches were imported.
-    pub fn len(&self) -> u64 {
-        count(self.inner.len())
+    pub fn len(&self) -> Result<u64> {
+        Ok(self.inner.count()?)
     }
 
     /// Whether no batch was imported yet.
-    pub fn is_empty(&self) -> bool {
-        self.inner.is_empty()
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
     }
 
     /// The report of a finished import (batch id: 64 hex digits, `malformed` otherwise).
     pub fn report(&self, batch_id: &str) -> Result<Option<ImportReport>> {
         let id = v::BatchId::from_hex(batch_id.trim())?;
-        Ok(v::ImportLog::finished(&self.inner, &id)?
-            .as_ref()
-            .map(ImportReport::from))
+        Ok(self.inner.finished(&id)?.as_ref().map(ImportReport::from))
     }
 
     /// Every finished import, by venue, then sequence.
-    pub fn reports(&self) -> Vec<ImportReport> {
-        self.inner
-            .reports()
+    pub fn reports(&self) -> Result<Vec<ImportReport>> {
+        Ok(self
+            .inner
+            .reports()?
             .iter()
             .map(ImportReport::from)
-            .collect()
+            .collect())
     }
 }
 
@@ -1675,10 +1820,11 @@ impl ImportLog {
 /// be fresh at `now` (`trust_list_expired`). Each token is then verified as it stood when
 /// the venue accepted it, and the good ones are redeemed in order: the first redemption
 /// to reach the ledger wins. The verifier is normally an operator's
-/// ([`VerifierOptions::any_scope`]). `ledger_unavailable` stops the import with nothing
-/// logged; importing again is safe.
+/// ([`VerifierOptions::any_scope`]). A failing ledger (`ledger_busy`,
+/// `ledger_unavailable`, `ledger_corrupt`) stops the import with nothing logged;
+/// importing again is safe. The ledger may be any (a `&MemoryLedger` derefs to one).
 pub fn import_batch(
-    ledger: &MemoryLedger,
+    ledger: &Ledger,
     registry: &VenueRegistry,
     log: &ImportLog,
     verifier: &Verifier,
@@ -1686,9 +1832,9 @@ pub fn import_batch(
     now: DateTime<Utc>,
 ) -> Result<ImportReport> {
     let report = v::import_batch(
-        &ledger.inner,
-        &registry.inner,
-        &log.inner,
+        &*ledger.inner,
+        &*registry.inner,
+        &*log.inner,
         &verifier.read(),
         bytes,
         now,
@@ -2691,6 +2837,87 @@ mod tests {
     }
 
     #[test]
+    fn ledger_handles_over_any_core_ledger() {
+        let s = setup();
+        let v = verifier(&s, &VerifierOptions::default());
+        let spec = VoucherSpec::pass_numerique(date(1, 1), date(12, 31));
+        let vouchers: Vec<VerifiedVoucher> = s
+            .issuer
+            .booklet(&spec, 3)
+            .unwrap()
+            .iter()
+            .map(|i| v.verify(&i.token, now()).unwrap())
+            .collect();
+        // A handle over a core ledger the caller keeps: both see the same redemptions.
+        let core = Arc::new(v::MemoryLedger::new());
+        let ledger = Ledger::from_dyn(core.clone());
+        let shared = ledger.clone();
+        let rs: Vec<Redemption> = vouchers
+            .iter()
+            .enumerate()
+            .map(|(i, x)| Redemption::of(x, "lyon", now() + TimeDelta::seconds(i as i64)))
+            .collect();
+        shared.record(&rs[1]).unwrap();
+        let out = ledger.redeem_all(&rs).unwrap();
+        let statuses: Vec<&str> = out.iter().map(|o| o.status).collect();
+        assert_eq!(
+            statuses, ["redeemed"; 3],
+            "its own winner counts as redeemed"
+        );
+        let other = Redemption {
+            venue: "gueret".into(),
+            ..rs[0].clone()
+        };
+        let out = ledger.redeem_all(std::slice::from_ref(&other)).unwrap();
+        assert_eq!((out[0].status, &out[0].winner), ("conflict", &rs[0]));
+        assert_eq!(core.len(), 3);
+        assert_eq!(
+            ledger
+                .redeem_all(&[Redemption {
+                    serial: "zz".into(),
+                    ..other
+                }])
+                .unwrap_err()
+                .code,
+            "malformed"
+        );
+        // A MemoryLedger is one too (deref), and so is its handle.
+        let memory = MemoryLedger::new();
+        let q = OfflineQueue::new("lyon");
+        q.accept(&vouchers[0], now()).unwrap();
+        assert!(q.sync(&memory.handle()).error.is_none());
+        assert_eq!(memory.len(), 1);
+        assert_eq!(
+            Ledger::from(&memory)
+                .redemption("aptic", &rs[0].serial)
+                .unwrap()
+                .unwrap()
+                .venue,
+            "lyon"
+        );
+        assert!(
+            Ledger::default()
+                .redemption("aptic", &rs[0].serial)
+                .unwrap()
+                .is_none()
+        );
+        // Registry and log handles share their store.
+        let registry = VenueRegistry::new();
+        let again = registry.clone();
+        registry
+            .put_venue(&RegisteredVenue {
+                id: "lyon".into(),
+                name: "Lyon".into(),
+                siret: "12345678900007".into(),
+                active: true,
+            })
+            .unwrap();
+        assert_eq!(again.venues().unwrap().len(), 1);
+        let log = ImportLog::new();
+        assert!(log.clone().is_empty().unwrap());
+    }
+
+    #[test]
     fn offline_batches_export_import_and_settle() {
         let s = setup();
         let v = verifier(&s, &VerifierOptions::default());
@@ -2727,7 +2954,7 @@ mod tests {
                     active: true,
                 })
                 .unwrap();
-            assert_eq!(registry.venue(id), Some(venue));
+            assert_eq!(registry.venue(id).unwrap(), Some(venue));
         }
         let bad = RegisteredVenue {
             id: "nantes".into(),
@@ -2805,9 +3032,9 @@ mod tests {
             import_batch(&ledger, &registry, &log, &operator, &l, later).unwrap(),
             lr
         );
-        assert_eq!((ledger.len(), log.len()), (3, 2));
+        assert_eq!((ledger.len(), log.len().unwrap()), (3, 2));
         assert_eq!(log.report(&lr.batch_id).unwrap(), Some(lr.clone()));
-        assert_eq!(log.reports().len(), 2);
+        assert_eq!(log.reports().unwrap().len(), 2);
         assert_eq!(lyon.apply_outcomes(&lr.outcomes), 3);
         assert_eq!(gueret.apply_outcomes(&gr.outcomes), 1);
         assert!(lyon.is_empty() && gueret.is_empty());

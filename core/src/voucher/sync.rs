@@ -13,22 +13,26 @@
 //! import is kept in an [`ImportLog`] by [`BatchId`], and even without it an item whose
 //! winner is itself counts as redeemed (the rule of [`OfflineQueue::sync`](super::OfflineQueue::sync)).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, RwLock};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::error::VoucherError;
 use super::keys::PublicKey;
-use super::ledger::{Ledger, Redemption, SyncOutcome, settle};
+use super::ledger::{Ledger, Redemption};
 use super::redemption_batch::{BatchId, RedemptionBatch, is_registry_id};
-use super::token::Token;
+use super::token::{Kid, Serial, TOKEN_LEN, Token};
 use super::verify::{VerifiedVoucher, Verifier};
 use crate::venue::geo::{PivotStatus, siret_status};
+use serde::Deserialize;
 
 /// How far past the import instant an acceptance may lie (device clocks drift): later
 /// items are rejected with `invalid_field`.
 pub const MAX_CLOCK_SKEW: TimeDelta = TimeDelta::minutes(5);
+
+/// How many redemptions [`import_batch`] hands to [`Ledger::redeem_all`] at a time.
+pub const IMPORT_CHUNK: usize = 1000;
 
 /// Longest venue name, in characters.
 pub const MAX_VENUE_NAME_CHARS: usize = 200;
@@ -218,6 +222,42 @@ impl VenueRegistry for MemoryVenueRegistry {
     }
 }
 
+/// A venue registry that can also be written and listed: what an operator keeps (in
+/// memory, or next to a persistent ledger in the same database).
+pub trait VenueStore: VenueRegistry {
+    /// Registers a venue, or replaces it (to rename or deactivate it): `invalid_field` if
+    /// it breaks a rule of [`RegisteredVenue::check`].
+    fn put_venue(&self, venue: RegisteredVenue) -> Result<(), VoucherError>;
+
+    /// Registers a venue's key, or replaces it (to deactivate it): `unknown_venue` if the
+    /// venue is not registered, `invalid_field` for key id 0.
+    fn put_key(&self, key: VenueKey) -> Result<(), VoucherError>;
+
+    /// Every venue, by identifier.
+    fn venues(&self) -> Result<Vec<RegisteredVenue>, VoucherError>;
+
+    /// A venue's keys, by key id.
+    fn keys(&self, venue: &str) -> Result<Vec<VenueKey>, VoucherError>;
+}
+
+impl VenueStore for MemoryVenueRegistry {
+    fn put_venue(&self, venue: RegisteredVenue) -> Result<(), VoucherError> {
+        MemoryVenueRegistry::put_venue(self, venue)
+    }
+
+    fn put_key(&self, key: VenueKey) -> Result<(), VoucherError> {
+        MemoryVenueRegistry::put_key(self, key)
+    }
+
+    fn venues(&self) -> Result<Vec<RegisteredVenue>, VoucherError> {
+        Ok(MemoryVenueRegistry::venues(self))
+    }
+
+    fn keys(&self, venue: &str) -> Result<Vec<VenueKey>, VoucherError> {
+        Ok(MemoryVenueRegistry::keys(self, venue))
+    }
+}
+
 /// What became of one item of an imported batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ItemOutcome {
@@ -353,6 +393,26 @@ impl ImportLog for MemoryImportLog {
     }
 }
 
+/// An import log that can also be listed: what an operator keeps (in memory, or next to
+/// a persistent ledger in the same database).
+pub trait ImportStore: ImportLog {
+    /// Every finished import, by venue, then sequence, then batch id.
+    fn reports(&self) -> Result<Vec<ImportReport>, VoucherError>;
+
+    /// How many batches were imported.
+    fn count(&self) -> Result<u64, VoucherError>;
+}
+
+impl ImportStore for MemoryImportLog {
+    fn reports(&self) -> Result<Vec<ImportReport>, VoucherError> {
+        Ok(MemoryImportLog::reports(self))
+    }
+
+    fn count(&self) -> Result<u64, VoucherError> {
+        Ok(u64::try_from(self.len()).unwrap_or(u64::MAX))
+    }
+}
+
 /// Imports a signed redemption batch at `now`.
 ///
 /// In order:
@@ -364,8 +424,10 @@ impl ImportLog for MemoryImportLog {
 /// 6. each token is verified as it stood at its `accepted_at` (civil dates in the
 ///    verifier's time zone; tokens of one civil date are verified as one batch), and an
 ///    acceptance later than `now` + [`MAX_CLOCK_SKEW`] is rejected with `invalid_field`;
-/// 7. the verified items are redeemed in the ledger in the batch's order; a winner equal
-///    to the item itself (an earlier import of the same item) counts as redeemed;
+/// 7. the verified items are redeemed in the ledger in the batch's order,
+///    [`IMPORT_CHUNK`] at a time through [`Ledger::redeem_all`] (one transaction per
+///    chunk on a persistent ledger); a winner equal to the item itself (an earlier
+///    import of the same item) counts as redeemed;
 /// 8. the report is logged.
 ///
 /// The operator's verifier normally accepts every scope ([`Verifier::with_any_scope`]).
@@ -389,26 +451,53 @@ pub fn import_batch(
     }
     verifier.trust_list().check_fresh(now)?;
     let verdicts = verify_at_acceptance(verifier, &batch, now);
-    let mut items = Vec::with_capacity(verdicts.len());
-    for (item, verdict) in batch.items().iter().zip(verdicts) {
-        let outcome = match verdict {
-            Err(e) => ItemOutcome::Rejected(e),
+    let mut outcomes: Vec<Option<ItemOutcome>> = Vec::with_capacity(verdicts.len());
+    let mut good: Vec<(usize, Redemption)> = Vec::new();
+    for (i, (item, verdict)) in batch.items().iter().zip(verdicts).enumerate() {
+        match verdict {
+            Err(e) => outcomes.push(Some(ItemOutcome::Rejected(e))),
             Ok(v) => {
-                let r = Redemption::new(&v, batch.venue(), item.accepted_at);
-                match settle(ledger, &r)? {
-                    SyncOutcome::Redeemed(r) => ItemOutcome::Redeemed(r),
-                    SyncOutcome::Conflict { queued, winner } => {
-                        ItemOutcome::Conflict { queued, winner }
-                    }
-                }
+                good.push((i, Redemption::new(&v, batch.venue(), item.accepted_at)));
+                outcomes.push(None);
             }
-        };
-        items.push(ImportedItem {
+        }
+    }
+    // In queue order, IMPORT_CHUNK at a time (one transaction each on a persistent
+    // ledger); a winner equal to the item itself counts as redeemed (the rule of
+    // `settle`).
+    for chunk in good.chunks(IMPORT_CHUNK) {
+        let rs: Vec<Redemption> = chunk.iter().map(|(_, r)| r.clone()).collect();
+        let settled = ledger.redeem_all(&rs)?;
+        if settled.len() != rs.len() {
+            return Err(VoucherError::LedgerUnavailable {
+                reason: format!(
+                    "the ledger settled {} of {} redemptions; retry the import",
+                    settled.len(),
+                    rs.len()
+                ),
+            });
+        }
+        for ((i, queued), out) in chunk.iter().zip(settled) {
+            outcomes[*i] = Some(match out {
+                Ok(r) => ItemOutcome::Redeemed(r),
+                Err(winner) if winner == *queued => ItemOutcome::Redeemed(winner),
+                Err(winner) => ItemOutcome::Conflict {
+                    queued: queued.clone(),
+                    winner,
+                },
+            });
+        }
+    }
+    let items = batch
+        .items()
+        .iter()
+        .zip(outcomes)
+        .map(|(item, outcome)| ImportedItem {
             token: item.token,
             accepted_at: item.accepted_at,
-            outcome,
-        });
-    }
+            outcome: outcome.expect("every item is settled or rejected"),
+        })
+        .collect();
     let report = ImportReport {
         batch_id,
         venue: batch.venue().to_owned(),
@@ -472,6 +561,457 @@ fn verify_at_acceptance(
         .into_iter()
         .map(|v| v.expect("every item gets a verdict"))
         .collect()
+}
+
+// ---- the stored form of an import report -----------------------------------------
+
+/// An [`ImportReport`] in the form a persistent [`ImportLog`] keeps it: the items as
+/// bytes (the header, then each token and acceptance instant) and the outcomes as
+/// compact JSON. [`ImportReport::from_stored`] rebuilds the very same report, errors
+/// included, so a batch imported again after a restart answers exactly as the first
+/// time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReport {
+    /// Format byte 1, batch id (32), key id (u16), sequence (u64), created_at (i64
+    /// seconds, u32 nanoseconds), venue (u16 length and bytes), count (u32), then per
+    /// item the token (85 bytes) and accepted_at (i64 seconds, u32 nanoseconds); all
+    /// big-endian.
+    pub items: Vec<u8>,
+    /// One JSON value per item, in order: `{"s":"r"}` redeemed, `{"s":"c","w":…}` in
+    /// conflict with the winner, `{"s":"x","e":…}` rejected with the error; the issuer
+    /// (`"i"`) when the redemption is the item's own, the whole redemption (`"r"`, `"q"`)
+    /// otherwise.
+    pub outcomes: String,
+}
+
+const STORED_FORMAT: u8 = 1;
+const STORED_ITEM_LEN: usize = TOKEN_LEN + 12;
+
+fn put_instant(out: &mut Vec<u8>, at: DateTime<Utc>) {
+    out.extend_from_slice(&at.timestamp().to_be_bytes());
+    out.extend_from_slice(&at.timestamp_subsec_nanos().to_be_bytes());
+}
+
+/// A reader over stored bytes; every shortfall is an error naming what was missing.
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], String> {
+        if self.0.len() < n {
+            return Err(format!("stored import: truncated at {what}"));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], String> {
+        Ok(self.take(N, what)?.try_into().expect("N bytes taken"))
+    }
+
+    fn instant(&mut self, what: &str) -> Result<DateTime<Utc>, String> {
+        let secs = i64::from_be_bytes(self.array(what)?);
+        let nanos = u32::from_be_bytes(self.array(what)?);
+        DateTime::from_timestamp(secs, nanos)
+            .ok_or_else(|| format!("stored import: {what} {secs}.{nanos} is out of range"))
+    }
+}
+
+/// The redemption an item makes: the token's serial, key id and value at the batch's
+/// venue and the acceptance instant (what `import_batch` records), if the token's key
+/// id is one.
+fn own_redemption(
+    issuer: &str,
+    venue: &str,
+    token: &Token,
+    at: DateTime<Utc>,
+) -> Option<Redemption> {
+    Some(Redemption {
+        issuer: issuer.into(),
+        serial: token.serial(),
+        kid: Kid::new(token.kid_raw())?,
+        value_cents: token.value_cents_raw(),
+        venue: venue.to_owned(),
+        at,
+    })
+}
+
+fn redemption_json(r: &Redemption) -> serde_json::Value {
+    serde_json::json!({
+        "issuer": &*r.issuer,
+        "serial": r.serial.to_string(),
+        "kid": r.kid.get(),
+        "value_cents": r.value_cents,
+        "venue": r.venue,
+        "at": r.at,
+    })
+}
+
+fn redemption_from_json(v: &serde_json::Value) -> Result<Redemption, String> {
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        issuer: String,
+        serial: String,
+        kid: u16,
+        value_cents: u16,
+        venue: String,
+        at: DateTime<Utc>,
+    }
+    let raw = Raw::deserialize(v).map_err(|e| format!("stored redemption: {e}"))?;
+    Ok(Redemption {
+        issuer: raw.issuer.into(),
+        serial: Serial::from_hex(&raw.serial).map_err(|e| format!("stored redemption: {e}"))?,
+        kid: Kid::new(raw.kid).ok_or("stored redemption: kid 0")?,
+        value_cents: raw.value_cents,
+        venue: raw.venue,
+        at: raw.at,
+    })
+}
+
+/// A stored field name as the `&'static str` the error types hold: interned, so each
+/// distinct name is allocated once per process. Only names of the form the code uses
+/// (1..=64 bytes of `a-z`, `0-9`, `_`, `.`) are accepted.
+fn intern_field(name: &str) -> Result<&'static str, String> {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+    {
+        return Err(format!("stored error: {name:?} is not a field name"));
+    }
+    let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(known) = names.get(name) {
+        return Ok(known);
+    }
+    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    names.insert(leaked);
+    Ok(leaked)
+}
+
+/// An error as JSON: its code and every field, so it can be rebuilt exactly.
+pub fn error_to_json(e: &VoucherError) -> serde_json::Value {
+    use VoucherError::*;
+    use serde_json::json;
+    let fields = match e {
+        Malformed { field, rule }
+        | InvalidField { field, rule }
+        | TrustListMalformed { field, rule }
+        | InvalidKey { field, rule }
+        | BatchMalformed { field, rule } => json!({"field": field, "rule": rule}),
+        UnsupportedVersion { version } => json!({"version": version}),
+        UnknownKey { kid } | RevokedKey { kid } | BadSignature { kid } | WeakKey { kid } => {
+            json!({"kid": kid})
+        }
+        NotYetValid {
+            valid_from,
+            today,
+            time_zone,
+        } => json!({"valid_from": valid_from, "today": today, "time_zone": time_zone}),
+        Expired {
+            valid_until,
+            today,
+            time_zone,
+        } => json!({"valid_until": valid_until, "today": today, "time_zone": time_zone}),
+        OutsideKeyWindow {
+            kid,
+            valid_from,
+            window_from,
+            window_until,
+        } => json!({"kid": kid, "valid_from": valid_from, "window_from": window_from,
+                    "window_until": window_until}),
+        ValueAboveKeyLimit {
+            kid,
+            value_cents,
+            max_value_cents,
+        } => json!({"kid": kid, "value_cents": value_cents, "max_value_cents": max_value_cents}),
+        ScopeNotAllowedForKey { kid, scope } => json!({"kid": kid, "scope": scope}),
+        ScopeNotAccepted { scope } => json!({"scope": scope}),
+        RevokedSerial { serial } => json!({"serial": serial}),
+        AlreadyRedeemed { serial, venue, at } => {
+            json!({"serial": serial, "venue": venue, "at": at})
+        }
+        BadCheckCharacter { field } => json!({"field": field}),
+        TrustListBadSignature => json!({}),
+        TrustListExpired {
+            issued_at,
+            expires_at,
+            now,
+        } => json!({"issued_at": issued_at, "expires_at": expires_at, "now": now}),
+        TrustListRollback { current, offered } => json!({"current": current, "offered": offered}),
+        LedgerUnavailable { reason } => json!({"reason": reason}),
+        BadBatchSignature { venue, key_id } => json!({"venue": venue, "key_id": key_id}),
+        UnknownVenue {
+            venue,
+            key_id,
+            reason,
+        } => json!({"venue": venue, "key_id": key_id, "reason": reason}),
+        LedgerBusy {
+            attempts,
+            waited_ms,
+        } => json!({"attempts": attempts, "waited_ms": waited_ms}),
+        LedgerCorrupt { location, problem } => json!({"location": location, "problem": problem}),
+    };
+    let mut obj = fields;
+    if let Some(map) = obj.as_object_mut() {
+        map.insert("code".into(), json!(e.code()));
+    }
+    obj
+}
+
+/// Rebuilds an error written by [`error_to_json`]; a description of the fault if the
+/// value is not one.
+pub fn error_from_json(v: &serde_json::Value) -> Result<VoucherError, String> {
+    use VoucherError::*;
+    fn get<T: serde::de::DeserializeOwned>(v: &serde_json::Value, key: &str) -> Result<T, String> {
+        let x = v
+            .get(key)
+            .ok_or_else(|| format!("stored error: no {key:?}"))?;
+        T::deserialize(x).map_err(|e| format!("stored error: {key:?}: {e}"))
+    }
+    let s = |k| get::<String>(v, k);
+    let field = || intern_field(&get::<String>(v, "field")?);
+    let code: String = get(v, "code")?;
+    Ok(match code.as_str() {
+        "malformed" => Malformed {
+            field: field()?,
+            rule: s("rule")?,
+        },
+        "invalid_field" => InvalidField {
+            field: field()?,
+            rule: s("rule")?,
+        },
+        "trust_list_malformed" => TrustListMalformed {
+            field: field()?,
+            rule: s("rule")?,
+        },
+        "invalid_key" => InvalidKey {
+            field: field()?,
+            rule: s("rule")?,
+        },
+        "batch_malformed" => BatchMalformed {
+            field: field()?,
+            rule: s("rule")?,
+        },
+        "unsupported_version" => UnsupportedVersion {
+            version: get(v, "version")?,
+        },
+        "unknown_key" => UnknownKey {
+            kid: get(v, "kid")?,
+        },
+        "revoked_key" => RevokedKey {
+            kid: get(v, "kid")?,
+        },
+        "bad_signature" => BadSignature {
+            kid: get(v, "kid")?,
+        },
+        "weak_key" => WeakKey {
+            kid: get(v, "kid")?,
+        },
+        "not_yet_valid" => NotYetValid {
+            valid_from: get(v, "valid_from")?,
+            today: get(v, "today")?,
+            time_zone: s("time_zone")?,
+        },
+        "expired" => Expired {
+            valid_until: get(v, "valid_until")?,
+            today: get(v, "today")?,
+            time_zone: s("time_zone")?,
+        },
+        "outside_key_window" => OutsideKeyWindow {
+            kid: get(v, "kid")?,
+            valid_from: get(v, "valid_from")?,
+            window_from: get(v, "window_from")?,
+            window_until: get(v, "window_until")?,
+        },
+        "value_above_key_limit" => ValueAboveKeyLimit {
+            kid: get(v, "kid")?,
+            value_cents: get(v, "value_cents")?,
+            max_value_cents: get(v, "max_value_cents")?,
+        },
+        "scope_not_allowed_for_key" => ScopeNotAllowedForKey {
+            kid: get(v, "kid")?,
+            scope: get(v, "scope")?,
+        },
+        "scope_not_accepted" => ScopeNotAccepted {
+            scope: get(v, "scope")?,
+        },
+        "revoked_serial" => RevokedSerial {
+            serial: s("serial")?,
+        },
+        "already_redeemed" => AlreadyRedeemed {
+            serial: s("serial")?,
+            venue: s("venue")?,
+            at: get(v, "at")?,
+        },
+        "bad_check_character" => BadCheckCharacter { field: field()? },
+        "trust_list_bad_signature" => TrustListBadSignature,
+        "trust_list_expired" => TrustListExpired {
+            issued_at: get(v, "issued_at")?,
+            expires_at: get(v, "expires_at")?,
+            now: get(v, "now")?,
+        },
+        "trust_list_rollback" => TrustListRollback {
+            current: get(v, "current")?,
+            offered: get(v, "offered")?,
+        },
+        "ledger_unavailable" => LedgerUnavailable {
+            reason: s("reason")?,
+        },
+        "bad_batch_signature" => BadBatchSignature {
+            venue: s("venue")?,
+            key_id: get(v, "key_id")?,
+        },
+        "unknown_venue" => UnknownVenue {
+            venue: s("venue")?,
+            key_id: get(v, "key_id")?,
+            reason: s("reason")?,
+        },
+        "ledger_busy" => LedgerBusy {
+            attempts: get(v, "attempts")?,
+            waited_ms: get(v, "waited_ms")?,
+        },
+        "ledger_corrupt" => LedgerCorrupt {
+            location: s("location")?,
+            problem: s("problem")?,
+        },
+        other => return Err(format!("stored error: unknown code {other:?}")),
+    })
+}
+
+impl ImportReport {
+    /// The report in its stored form (see [`StoredReport`]).
+    pub fn to_stored(&self) -> StoredReport {
+        use serde_json::json;
+        let mut items =
+            Vec::with_capacity(64 + self.venue.len() + self.items.len() * STORED_ITEM_LEN);
+        items.push(STORED_FORMAT);
+        items.extend_from_slice(self.batch_id.as_bytes());
+        items.extend_from_slice(&self.key_id.to_be_bytes());
+        items.extend_from_slice(&self.sequence.to_be_bytes());
+        put_instant(&mut items, self.created_at);
+        // A batch's venue is a registry identifier (1..=64 bytes).
+        let venue = &self.venue.as_bytes()[..self.venue.len().min(usize::from(u16::MAX))];
+        items.extend_from_slice(&u16::try_from(venue.len()).unwrap_or(u16::MAX).to_be_bytes());
+        items.extend_from_slice(venue);
+        items.extend_from_slice(
+            &u32::try_from(self.items.len())
+                .unwrap_or(u32::MAX)
+                .to_be_bytes(),
+        );
+        let mut outcomes = Vec::with_capacity(self.items.len());
+        for item in &self.items {
+            items.extend_from_slice(item.token.as_bytes());
+            put_instant(&mut items, item.accepted_at);
+            let own = |r: &Redemption| {
+                own_redemption(&r.issuer, &self.venue, &item.token, item.accepted_at).as_ref()
+                    == Some(r)
+            };
+            let mut o = match &item.outcome {
+                ItemOutcome::Redeemed(_) => json!({"s": "r"}),
+                ItemOutcome::Conflict { winner, .. } => {
+                    json!({"s": "c", "w": redemption_json(winner)})
+                }
+                ItemOutcome::Rejected(e) => json!({"s": "x", "e": error_to_json(e)}),
+            };
+            let mine = match &item.outcome {
+                ItemOutcome::Redeemed(r) => Some(("r", r)),
+                ItemOutcome::Conflict { queued, .. } => Some(("q", queued)),
+                ItemOutcome::Rejected(_) => None,
+            };
+            if let (Some((key, r)), Some(map)) = (mine, o.as_object_mut()) {
+                if own(r) {
+                    map.insert("i".into(), json!(&*r.issuer));
+                } else {
+                    map.insert(key.into(), redemption_json(r));
+                }
+            }
+            outcomes.push(o);
+        }
+        StoredReport {
+            items,
+            outcomes: serde_json::Value::Array(outcomes).to_string(),
+        }
+    }
+
+    /// Rebuilds a report from its stored form; a description of the fault (for a
+    /// `ledger_corrupt` error) if the bytes or the JSON are not one.
+    pub fn from_stored(items: &[u8], outcomes: &str) -> Result<ImportReport, String> {
+        let mut c = Cursor(items);
+        let format = c.array::<1>("format")?[0];
+        if format != STORED_FORMAT {
+            return Err(format!(
+                "stored import: format {format} is not {STORED_FORMAT}"
+            ));
+        }
+        let batch_id = BatchId::from_bytes(c.array("batch_id")?);
+        let key_id = u16::from_be_bytes(c.array("key_id")?);
+        let sequence = u64::from_be_bytes(c.array("sequence")?);
+        let created_at = c.instant("created_at")?;
+        let venue_len = usize::from(u16::from_be_bytes(c.array("venue")?));
+        let venue = std::str::from_utf8(c.take(venue_len, "venue")?)
+            .map_err(|_| "stored import: the venue is not UTF-8".to_owned())?
+            .to_owned();
+        let count = u32::from_be_bytes(c.array("count")?) as usize;
+        if c.0.len() != count * STORED_ITEM_LEN {
+            return Err(format!(
+                "stored import: {} bytes of items for {count} items",
+                c.0.len()
+            ));
+        }
+        let values: Vec<serde_json::Value> =
+            serde_json::from_str(outcomes).map_err(|e| format!("stored import: outcomes: {e}"))?;
+        if values.len() != count {
+            return Err(format!(
+                "stored import: {} outcomes for {count} items",
+                values.len()
+            ));
+        }
+        let mut out = Vec::with_capacity(count);
+        for (i, o) in values.iter().enumerate() {
+            let token = Token::from_array(c.array("token")?)
+                .map_err(|e| format!("stored import: item {i}: {e}"))?;
+            let accepted_at = c.instant("accepted_at")?;
+            let bad = |what: String| format!("stored import: item {i}: {what}");
+            let mine = |key: &str| -> Result<Redemption, String> {
+                match (o.get("i").and_then(|v| v.as_str()), o.get(key)) {
+                    (Some(issuer), _) => own_redemption(issuer, &venue, &token, accepted_at)
+                        .ok_or_else(|| bad("a redemption of key id 0".into())),
+                    (None, Some(r)) => redemption_from_json(r).map_err(bad),
+                    (None, None) => Err(bad(format!("no issuer and no {key:?}"))),
+                }
+            };
+            let outcome = match o.get("s").and_then(|v| v.as_str()) {
+                Some("r") => ItemOutcome::Redeemed(mine("r")?),
+                Some("c") => ItemOutcome::Conflict {
+                    queued: mine("q")?,
+                    winner: redemption_from_json(
+                        o.get("w").ok_or_else(|| bad("no winner".into()))?,
+                    )
+                    .map_err(bad)?,
+                },
+                Some("x") => ItemOutcome::Rejected(
+                    error_from_json(o.get("e").ok_or_else(|| bad("no error".into()))?)
+                        .map_err(bad)?,
+                ),
+                other => return Err(bad(format!("status {other:?}"))),
+            };
+            out.push(ImportedItem {
+                token,
+                accepted_at,
+                outcome,
+            });
+        }
+        Ok(ImportReport {
+            batch_id,
+            venue,
+            key_id,
+            sequence,
+            created_at,
+            items: out,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -759,5 +1299,172 @@ mod tests {
         r.put_key(key.clone()).unwrap();
         assert_eq!(r.keys("lyon"), vec![key]);
         assert_eq!(r.venues().len(), 1);
+    }
+
+    #[test]
+    fn stored_reports_round_trip_exactly() {
+        let w = world();
+        let (a, b, c) = (w.token(11, 30), w.token(12, 30), w.token(13, 10));
+        let gueret = w.queue("gueret", &[(a, at(2, 5))]);
+        let g = gueret.export_batch(&w.keys[1], 1, 1, at(2, 30)).unwrap();
+        w.import(&g, at(3, 0)).unwrap();
+        // Lyon's batch: a conflict with Guéret, a redemption, and an item accepted after
+        // the token's validity (rejected: expired).
+        let late = RedemptionBatch::new(
+            "lyon",
+            1,
+            7,
+            at(12, 0),
+            vec![
+                BatchItem {
+                    token: a,
+                    accepted_at: at(2, 0),
+                },
+                BatchItem {
+                    token: b,
+                    accepted_at: at(2, 1),
+                },
+                BatchItem {
+                    token: c,
+                    accepted_at: at(11, 0),
+                },
+            ],
+        )
+        .unwrap()
+        .sign(&w.keys[0]);
+        let report = w.import(&late, at(12, 1)).unwrap();
+        assert_eq!(statuses(&report), ["conflict", "redeemed", "rejected"]);
+        let stored = report.to_stored();
+        assert_eq!(
+            ImportReport::from_stored(&stored.items, &stored.outcomes).unwrap(),
+            report
+        );
+        // A redemption that is not the item's own is stored whole.
+        let mut odd = report.clone();
+        if let ItemOutcome::Redeemed(r) = &mut odd.items[1].outcome {
+            r.venue = "elsewhere".into();
+        }
+        let stored = odd.to_stored();
+        assert!(stored.outcomes.contains("elsewhere"));
+        assert_eq!(
+            ImportReport::from_stored(&stored.items, &stored.outcomes).unwrap(),
+            odd
+        );
+        // Damage is an error, never a panic.
+        for cut in [0, 1, 40, stored.items.len() - 1] {
+            assert!(ImportReport::from_stored(&stored.items[..cut], &stored.outcomes).is_err());
+        }
+        assert!(ImportReport::from_stored(&stored.items, "[]").is_err());
+        assert!(ImportReport::from_stored(&stored.items, "{").is_err());
+    }
+
+    #[test]
+    fn every_error_round_trips_through_json() {
+        use VoucherError::*;
+        let t = at(1, 2) + TimeDelta::nanoseconds(3);
+        let d = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let all = vec![
+            Malformed {
+                field: "token",
+                rule: "r".into(),
+            },
+            UnsupportedVersion { version: 2 },
+            UnknownKey { kid: 3 },
+            RevokedKey { kid: 3 },
+            BadSignature { kid: 3 },
+            InvalidField {
+                field: "accepted_at",
+                rule: "late".into(),
+            },
+            NotYetValid {
+                valid_from: d,
+                today: d,
+                time_zone: "Europe/Paris".into(),
+            },
+            Expired {
+                valid_until: d,
+                today: d,
+                time_zone: "Europe/Paris".into(),
+            },
+            OutsideKeyWindow {
+                kid: 1,
+                valid_from: d,
+                window_from: d,
+                window_until: d,
+            },
+            ValueAboveKeyLimit {
+                kid: 1,
+                value_cents: 5,
+                max_value_cents: 4,
+            },
+            ScopeNotAllowedForKey { kid: 1, scope: 9 },
+            ScopeNotAccepted { scope: 9 },
+            RevokedSerial {
+                serial: "00".into(),
+            },
+            AlreadyRedeemed {
+                serial: "00".into(),
+                venue: "v".into(),
+                at: t,
+            },
+            BadCheckCharacter {
+                field: "short_code",
+            },
+            TrustListMalformed {
+                field: "entries",
+                rule: "r".into(),
+            },
+            TrustListBadSignature,
+            TrustListExpired {
+                issued_at: t,
+                expires_at: t,
+                now: t,
+            },
+            TrustListRollback {
+                current: 2,
+                offered: 1,
+            },
+            WeakKey { kid: 0 },
+            InvalidKey {
+                field: "public_key",
+                rule: "r".into(),
+            },
+            LedgerUnavailable { reason: "r".into() },
+            BatchMalformed {
+                field: "count",
+                rule: "r".into(),
+            },
+            BadBatchSignature {
+                venue: "v".into(),
+                key_id: 1,
+            },
+            UnknownVenue {
+                venue: "v".into(),
+                key_id: 1,
+                reason: "r".into(),
+            },
+            LedgerBusy {
+                attempts: 6,
+                waited_ms: 70,
+            },
+            LedgerCorrupt {
+                location: "l".into(),
+                problem: "p".into(),
+            },
+            InvalidField {
+                field: "a_field_never_seen_before",
+                rule: "r".into(),
+            },
+        ];
+        let codes: BTreeSet<&str> = all.iter().map(VoucherError::code).collect();
+        assert_eq!(codes.len(), VoucherError::CODES.len(), "one of each code");
+        for e in all {
+            let back = error_from_json(&error_to_json(&e)).unwrap();
+            assert_eq!(back, e);
+            assert_eq!(back.to_string(), e.to_string());
+        }
+        let bad = serde_json::json!({"code": "invalid_field", "field": "Not A Field", "rule": "r"});
+        assert!(error_from_json(&bad).is_err());
+        assert!(error_from_json(&serde_json::json!({"code": "nope"})).is_err());
     }
 }

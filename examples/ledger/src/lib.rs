@@ -11,6 +11,17 @@
 //! - `PgLedger` (feature `postgres`): several servers on one PostgreSQL database;
 //!   exactly-once comes from the database's primary key, not from application locks.
 //!
+//! Next to the redemptions, in the same database (schema v2), each backend keeps the
+//! operator's state for offline sync: it is a [`VenueStore`] (the venue registry: venues
+//! and the keys that sign their batches) and an [`ImportStore`] (the log of finished
+//! imports, each with its full report), so [`import_batch`] can take one value for all
+//! three and a batch imported again, even after a restart or on another server, answers
+//! with the very same report.
+//!
+//! [`VenueStore`]: inclusif_core::voucher::sync::VenueStore
+//! [`ImportStore`]: inclusif_core::voucher::sync::ImportStore
+//! [`import_batch`]: inclusif_core::voucher::import_batch
+//!
 //! Busy storage is retried with a bounded backoff and then fails with `ledger_busy`; a
 //! foreign or corrupt store, or a newer schema, fails with `ledger_corrupt`, naming the
 //! file (or `user@host/db`, never a password). Nothing here panics on bad input.

@@ -2,11 +2,16 @@
 //! database's primary key.
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::Utc;
-use inclusif_core::voucher::{Ledger, Redemption, Serial, VoucherError};
+use inclusif_core::voucher::sync::{ImportStore, VenueStore};
+use inclusif_core::voucher::{
+    BatchId, ImportLog, ImportReport, Ledger, PublicKey, Redemption, RegisteredVenue, Serial,
+    VenueKey, VenueRegistry, VoucherError,
+};
 use postgres::config::Host;
 use postgres::error::SqlState;
 use postgres::{Client, Config, GenericClient, NoTls, Statement};
@@ -34,6 +39,30 @@ const MIGRATIONS: &[&str] = &[
         at_ns BIGINT NOT NULL,
         recorded_at_ns BIGINT NOT NULL,
         PRIMARY KEY (issuer, serial)
+    );",
+    // v2: the operator's state next to the ledger: the venue registry (venues and the
+    // keys that sign their batches) and the log of finished imports, each with its
+    // full report (core's stored form), so a re-import answers the same after a restart.
+    "CREATE TABLE venue (
+        id TEXT NOT NULL PRIMARY KEY CHECK (octet_length(id) BETWEEN 1 AND 64),
+        name TEXT NOT NULL,
+        siret TEXT NOT NULL,
+        active BOOLEAN NOT NULL
+    );
+    CREATE TABLE venue_key (
+        venue TEXT NOT NULL REFERENCES venue (id),
+        key_id INTEGER NOT NULL CHECK (key_id BETWEEN 1 AND 65535),
+        public_key BYTEA NOT NULL CHECK (octet_length(public_key) = 32),
+        active BOOLEAN NOT NULL,
+        PRIMARY KEY (venue, key_id)
+    );
+    CREATE TABLE batch_import (
+        batch_id BYTEA NOT NULL PRIMARY KEY CHECK (octet_length(batch_id) = 32),
+        venue TEXT NOT NULL,
+        item_count INTEGER NOT NULL,
+        recorded_at_ns BIGINT NOT NULL,
+        items BYTEA NOT NULL,
+        outcomes TEXT NOT NULL
     );",
 ];
 
@@ -113,6 +142,10 @@ struct Conn {
 /// advisory lock is involved: the primary key `(issuer, serial)` alone makes it
 /// exactly-once across servers.
 ///
+/// The same database keeps the operator's venue registry and import log
+/// ([`VenueStore`], [`ImportStore`]): several servers share them as they share the
+/// ledger.
+///
 /// The connection URL is never printed: errors and `Debug` name the target as
 /// `user@host[:port]/db`. Without TLS, use a local socket or the loopback interface.
 pub struct PgLedger {
@@ -120,6 +153,7 @@ pub struct PgLedger {
     location: String,
     options: PgOptions,
     idle: Mutex<Vec<Conn>>,
+    closed: AtomicBool,
 }
 
 impl std::fmt::Debug for PgLedger {
@@ -253,6 +287,7 @@ impl PgLedger {
             location,
             options,
             idle: Mutex::new(Vec::new()),
+            closed: AtomicBool::new(false),
         };
         let mut client = ledger
             .options
@@ -342,8 +377,26 @@ impl PgLedger {
         })
     }
 
+    /// Closes every connection: every later call fails with `ledger_unavailable`.
+    /// Closing twice does nothing.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        let idle = std::mem::take(&mut *self.lock());
+        drop(idle);
+    }
+
+    /// Whether [`close`](PgLedger::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
     /// An idle connection that is still open, or a new one.
     fn take(&self) -> Result<Conn, Fault> {
+        if self.is_closed() {
+            return Err(Fault::Typed(VoucherError::LedgerUnavailable {
+                reason: format!("{}: the ledger is closed", self.location),
+            }));
+        }
         loop {
             let next = self.lock().pop();
             match next {
@@ -358,7 +411,10 @@ impl PgLedger {
 
     fn give(&self, conn: Conn) {
         let mut idle = self.lock();
-        if !conn.client.is_closed() && idle.len() < self.options.idle_connections {
+        if !self.is_closed()
+            && !conn.client.is_closed()
+            && idle.len() < self.options.idle_connections
+        {
             idle.push(conn);
         }
     }
@@ -574,6 +630,221 @@ impl Ledger for PgLedger {
             }
             tx.commit()?;
             Ok(out.into_iter().flatten().collect())
+        })
+    }
+}
+
+// ---- the operator's state: venue registry and import log (schema v2) ---------------
+
+impl PgLedger {
+    fn corrupt(&self, problem: String) -> Fault {
+        Fault::Typed(VoucherError::LedgerCorrupt {
+            location: self.location.clone(),
+            problem: format!("corrupt: {problem}"),
+        })
+    }
+
+    fn venue_row(row: &postgres::Row) -> Result<RegisteredVenue, Fault> {
+        Ok(RegisteredVenue {
+            id: row.try_get(0)?,
+            name: row.try_get(1)?,
+            siret: row.try_get(2)?,
+            active: row.try_get(3)?,
+        })
+    }
+
+    fn key_row(&self, row: &postgres::Row) -> Result<VenueKey, Fault> {
+        let venue: String = row.try_get(0)?;
+        let key_id: i32 = row.try_get(1)?;
+        let bytes: Vec<u8> = row.try_get(2)?;
+        let key_id = u16::try_from(key_id)
+            .map_err(|_| self.corrupt(format!("venue {venue} has key id {key_id}")))?;
+        let public_key = <[u8; 32]>::try_from(bytes.as_slice())
+            .ok()
+            .and_then(|b| PublicKey::from_bytes(&b, key_id).ok())
+            .ok_or_else(|| {
+                self.corrupt(format!("venue {venue} key {key_id} is not a usable key"))
+            })?;
+        Ok(VenueKey {
+            venue,
+            key_id,
+            public_key,
+            active: row.try_get(3)?,
+        })
+    }
+
+    fn report_row(&self, row: &postgres::Row) -> Result<ImportReport, Fault> {
+        let items: Vec<u8> = row.try_get(0)?;
+        let outcomes: String = row.try_get(1)?;
+        ImportReport::from_stored(&items, &outcomes).map_err(|e| self.corrupt(e))
+    }
+}
+
+impl VenueRegistry for PgLedger {
+    fn venue(&self, id: &str) -> Result<Option<RegisteredVenue>, VoucherError> {
+        self.with_conn(|c| {
+            c.client
+                .query_opt(
+                    "SELECT id, name, siret, active FROM venue WHERE id = $1",
+                    &[&id],
+                )?
+                .as_ref()
+                .map(Self::venue_row)
+                .transpose()
+        })
+    }
+
+    fn venue_key(&self, venue: &str, key_id: u16) -> Result<Option<VenueKey>, VoucherError> {
+        self.with_conn(|c| {
+            c.client
+                .query_opt(
+                    "SELECT venue, key_id, public_key, active FROM venue_key \
+                     WHERE venue = $1 AND key_id = $2",
+                    &[&venue, &i32::from(key_id)],
+                )?
+                .as_ref()
+                .map(|row| self.key_row(row))
+                .transpose()
+        })
+    }
+}
+
+impl VenueStore for PgLedger {
+    fn put_venue(&self, venue: RegisteredVenue) -> Result<(), VoucherError> {
+        venue.check()?;
+        self.with_conn(|c| {
+            c.client.execute(
+                "INSERT INTO venue (id, name, siret, active) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, siret = excluded.siret, \
+                 active = excluded.active",
+                &[&venue.id, &venue.name, &venue.siret, &venue.active],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn put_key(&self, key: VenueKey) -> Result<(), VoucherError> {
+        if key.key_id == 0 {
+            return Err(VoucherError::InvalidField {
+                field: "key_id",
+                rule: "0 is reserved".into(),
+            });
+        }
+        let unknown = || VoucherError::UnknownVenue {
+            venue: key.venue.clone(),
+            key_id: key.key_id,
+            reason: "no such venue is registered".into(),
+        };
+        self.with_conn(|c| {
+            // The foreign key refuses a key of a venue that is not registered (even one
+            // removed meanwhile by another server).
+            let done = c.client.execute(
+                "INSERT INTO venue_key (venue, key_id, public_key, active) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (venue, key_id) DO UPDATE SET \
+                 public_key = excluded.public_key, active = excluded.active",
+                &[
+                    &key.venue,
+                    &i32::from(key.key_id),
+                    &&key.public_key.to_bytes()[..],
+                    &key.active,
+                ],
+            );
+            match done {
+                Ok(_) => Ok(()),
+                Err(e) if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
+                    Err(Fault::Typed(unknown()))
+                }
+                Err(e) => Err(Fault::Pg(e)),
+            }
+        })
+    }
+
+    fn venues(&self) -> Result<Vec<RegisteredVenue>, VoucherError> {
+        self.with_conn(|c| {
+            c.client
+                .query("SELECT id, name, siret, active FROM venue ORDER BY id", &[])?
+                .iter()
+                .map(Self::venue_row)
+                .collect()
+        })
+    }
+
+    fn keys(&self, venue: &str) -> Result<Vec<VenueKey>, VoucherError> {
+        self.with_conn(|c| {
+            c.client
+                .query(
+                    "SELECT venue, key_id, public_key, active FROM venue_key WHERE venue = $1 \
+                     ORDER BY key_id",
+                    &[&venue],
+                )?
+                .iter()
+                .map(|row| self.key_row(row))
+                .collect()
+        })
+    }
+}
+
+impl ImportLog for PgLedger {
+    fn finished(&self, batch_id: &BatchId) -> Result<Option<ImportReport>, VoucherError> {
+        self.with_conn(|c| {
+            c.client
+                .query_opt(
+                    "SELECT items, outcomes FROM batch_import WHERE batch_id = $1",
+                    &[&&batch_id.as_bytes()[..]],
+                )?
+                .as_ref()
+                .map(|row| self.report_row(row))
+                .transpose()
+        })
+    }
+
+    /// Records the report in one statement; a batch already recorded (by this server or
+    /// another) keeps its first report.
+    fn record(&self, report: &ImportReport) -> Result<(), VoucherError> {
+        let stored = report.to_stored();
+        let count = i32::try_from(report.items.len()).unwrap_or(i32::MAX);
+        self.with_conn(|c| {
+            let recorded_at_ns = Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
+            c.client.execute(
+                "INSERT INTO batch_import \
+                 (batch_id, venue, item_count, recorded_at_ns, items, outcomes) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (batch_id) DO NOTHING",
+                &[
+                    &&report.batch_id.as_bytes()[..],
+                    &report.venue,
+                    &count,
+                    &recorded_at_ns,
+                    &stored.items,
+                    &stored.outcomes,
+                ],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+impl ImportStore for PgLedger {
+    fn reports(&self) -> Result<Vec<ImportReport>, VoucherError> {
+        let mut all = self.with_conn(|c| {
+            c.client
+                .query("SELECT items, outcomes FROM batch_import", &[])?
+                .iter()
+                .map(|row| self.report_row(row))
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        all.sort_by(|a, b| {
+            (&a.venue, a.sequence, a.batch_id).cmp(&(&b.venue, b.sequence, b.batch_id))
+        });
+        Ok(all)
+    }
+
+    fn count(&self) -> Result<u64, VoucherError> {
+        self.with_conn(|c| {
+            let n: i64 = c
+                .client
+                .query_one("SELECT count(*) FROM batch_import", &[])?
+                .get(0);
+            Ok(u64::try_from(n).unwrap_or(0))
         })
     }
 }

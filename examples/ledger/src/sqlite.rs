@@ -6,7 +6,11 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::Utc;
-use inclusif_core::voucher::{Ledger, Redemption, Serial, VoucherError};
+use inclusif_core::voucher::sync::{ImportStore, VenueStore};
+use inclusif_core::voucher::{
+    BatchId, ImportLog, ImportReport, Ledger, PublicKey, Redemption, RegisteredVenue, Serial,
+    VenueKey, VenueRegistry, VoucherError,
+};
 use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
@@ -32,6 +36,30 @@ const MIGRATIONS: &[&str] = &[
         recorded_at_ns INTEGER NOT NULL,
         PRIMARY KEY (issuer, serial)
     ) STRICT, WITHOUT ROWID;",
+    // v2: the operator's state next to the ledger: the venue registry (venues and the
+    // keys that sign their batches) and the log of finished imports, each with its
+    // full report (core's stored form), so a re-import answers the same after a restart.
+    "CREATE TABLE venue (
+        id TEXT NOT NULL PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+        name TEXT NOT NULL,
+        siret TEXT NOT NULL,
+        active INTEGER NOT NULL CHECK (active IN (0, 1))
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE venue_key (
+        venue TEXT NOT NULL REFERENCES venue (id),
+        key_id INTEGER NOT NULL CHECK (key_id BETWEEN 1 AND 65535),
+        public_key BLOB NOT NULL CHECK (length(public_key) = 32),
+        active INTEGER NOT NULL CHECK (active IN (0, 1)),
+        PRIMARY KEY (venue, key_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE batch_import (
+        batch_id BLOB NOT NULL PRIMARY KEY CHECK (length(batch_id) = 32),
+        venue TEXT NOT NULL,
+        item_count INTEGER NOT NULL,
+        recorded_at_ns INTEGER NOT NULL,
+        items BLOB NOT NULL,
+        outcomes TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// The schema version this program writes (and the newest it reads).
@@ -111,10 +139,15 @@ impl SqliteOptions {
 /// another writer is waited for, then retried with a bounded backoff, then reported as
 /// `ledger_busy`.
 ///
+/// The same file keeps the operator's venue registry and import log
+/// ([`VenueStore`], [`ImportStore`]). [`close`](SqliteLedger::close) releases the file
+/// early.
+///
 /// One value holds one connection behind a mutex; open one per thread for parallel
 /// readers (several processes may share the file).
 pub struct SqliteLedger {
-    conn: Mutex<Connection>,
+    /// `None` once closed.
+    conn: Mutex<Option<Connection>>,
     path: PathBuf,
     location: String,
     options: SqliteOptions,
@@ -179,7 +212,7 @@ impl SqliteLedger {
                 reason: format!("{location}: cannot open: {e}"),
             })?;
         let ledger = SqliteLedger {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(Some(conn)),
             path,
             location,
             options,
@@ -262,7 +295,23 @@ impl SqliteLedger {
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    /// Closes the connection (the file stays as it is): every later call fails with
+    /// `ledger_unavailable`. Closing twice does nothing.
+    pub fn close(&self) {
+        let taken = self.lock().take();
+        if let Some(conn) = taken {
+            // A connection that cannot close now (a statement still open) closes when
+            // dropped.
+            let _ = conn.close();
+        }
+    }
+
+    /// Whether [`close`](SqliteLedger::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.lock().is_none()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Connection>> {
         // A panic while the connection was held leaves at worst an open transaction,
         // which SQLite rolls back when the next one begins: the connection is usable.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
@@ -270,8 +319,13 @@ impl SqliteLedger {
 
     /// Runs one attempt on the connection, sorting its failure into busy or failed.
     fn attempt<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, Fault>) -> Attempt<T> {
-        let mut conn = self.lock();
-        match f(&mut conn) {
+        let mut guard = self.lock();
+        let Some(conn) = guard.as_mut() else {
+            return Attempt::Failed(VoucherError::LedgerUnavailable {
+                reason: format!("{}: the ledger is closed", self.location),
+            });
+        };
+        match f(conn) {
             Ok(t) => Attempt::Done(t),
             Err(Fault::Typed(e)) => Attempt::Failed(e),
             Err(Fault::Sql(e)) => match e.sqlite_error_code() {
@@ -505,6 +559,228 @@ impl Ledger for SqliteLedger {
                 tx.commit()?;
                 Ok(out)
             })
+        })
+    }
+}
+
+// ---- the operator's state: venue registry and import log (schema v2) ---------------
+
+impl SqliteLedger {
+    /// One write transaction (`BEGIN IMMEDIATE`), retried while busy.
+    fn write<T>(
+        &self,
+        f: impl Fn(&Transaction<'_>) -> Result<T, Fault>,
+    ) -> Result<T, VoucherError> {
+        self.options.retry.run(|| {
+            self.attempt(|conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let out = f(&tx)?;
+                tx.commit()?;
+                Ok(out)
+            })
+        })
+    }
+
+    fn corrupt(&self, problem: String) -> Fault {
+        Fault::Typed(VoucherError::LedgerCorrupt {
+            location: self.location.clone(),
+            problem: format!("corrupt: {problem}"),
+        })
+    }
+
+    fn venue_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RegisteredVenue> {
+        Ok(RegisteredVenue {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            siret: row.get(2)?,
+            active: row.get::<_, i64>(3)? != 0,
+        })
+    }
+
+    fn key_row(&self, row: &rusqlite::Row<'_>) -> Result<VenueKey, Fault> {
+        let venue: String = row.get(0)?;
+        let key_id: i64 = row.get(1)?;
+        let bytes: Vec<u8> = row.get(2)?;
+        let key_id = u16::try_from(key_id)
+            .map_err(|_| self.corrupt(format!("venue {venue} has key id {key_id}")))?;
+        let public_key = <[u8; 32]>::try_from(bytes.as_slice())
+            .ok()
+            .and_then(|b| PublicKey::from_bytes(&b, key_id).ok())
+            .ok_or_else(|| {
+                self.corrupt(format!("venue {venue} key {key_id} is not a usable key"))
+            })?;
+        Ok(VenueKey {
+            venue,
+            key_id,
+            public_key,
+            active: row.get::<_, i64>(3)? != 0,
+        })
+    }
+
+    fn report_row(&self, items: &[u8], outcomes: &str) -> Result<ImportReport, Fault> {
+        ImportReport::from_stored(items, outcomes).map_err(|e| self.corrupt(e))
+    }
+}
+
+impl VenueRegistry for SqliteLedger {
+    fn venue(&self, id: &str) -> Result<Option<RegisteredVenue>, VoucherError> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT id, name, siret, active FROM venue WHERE id = ?1")?
+                .query_row([id], Self::venue_row)
+                .optional()?)
+        })
+    }
+
+    fn venue_key(&self, venue: &str, key_id: u16) -> Result<Option<VenueKey>, VoucherError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT venue, key_id, public_key, active FROM venue_key \
+                 WHERE venue = ?1 AND key_id = ?2",
+            )?;
+            let mut rows = stmt.query(params![venue, key_id])?;
+            match rows.next()? {
+                Some(row) => Ok(Some(self.key_row(row)?)),
+                None => Ok(None),
+            }
+        })
+    }
+}
+
+impl VenueStore for SqliteLedger {
+    fn put_venue(&self, venue: RegisteredVenue) -> Result<(), VoucherError> {
+        venue.check()?;
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO venue (id, name, siret, active) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, siret = excluded.siret, \
+                 active = excluded.active",
+            )?
+            .execute(params![venue.id, venue.name, venue.siret, venue.active])?;
+            Ok(())
+        })
+    }
+
+    fn put_key(&self, key: VenueKey) -> Result<(), VoucherError> {
+        if key.key_id == 0 {
+            return Err(VoucherError::InvalidField {
+                field: "key_id",
+                rule: "0 is reserved".into(),
+            });
+        }
+        self.write(|tx| {
+            let known = tx
+                .prepare_cached("SELECT 1 FROM venue WHERE id = ?1")?
+                .query_row([&key.venue], |_| Ok(()))
+                .optional()?;
+            if known.is_none() {
+                return Err(Fault::Typed(VoucherError::UnknownVenue {
+                    venue: key.venue.clone(),
+                    key_id: key.key_id,
+                    reason: "no such venue is registered".into(),
+                }));
+            }
+            tx.prepare_cached(
+                "INSERT INTO venue_key (venue, key_id, public_key, active) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (venue, key_id) DO UPDATE SET \
+                 public_key = excluded.public_key, active = excluded.active",
+            )?
+            .execute(params![
+                key.venue,
+                key.key_id,
+                &key.public_key.to_bytes()[..],
+                key.active
+            ])?;
+            Ok(())
+        })
+    }
+
+    fn venues(&self) -> Result<Vec<RegisteredVenue>, VoucherError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT id, name, siret, active FROM venue ORDER BY id")?;
+            let rows = stmt.query_map([], Self::venue_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    fn keys(&self, venue: &str) -> Result<Vec<VenueKey>, VoucherError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT venue, key_id, public_key, active FROM venue_key WHERE venue = ?1 \
+                 ORDER BY key_id",
+            )?;
+            let mut rows = stmt.query([venue])?;
+            let mut all = Vec::new();
+            while let Some(row) = rows.next()? {
+                all.push(self.key_row(row)?);
+            }
+            Ok(all)
+        })
+    }
+}
+
+impl ImportLog for SqliteLedger {
+    fn finished(&self, batch_id: &BatchId) -> Result<Option<ImportReport>, VoucherError> {
+        self.read(|conn| {
+            let found: Option<(Vec<u8>, String)> = conn
+                .prepare_cached("SELECT items, outcomes FROM batch_import WHERE batch_id = ?1")?
+                .query_row([&batch_id.as_bytes()[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            match found {
+                Some((items, outcomes)) => Ok(Some(self.report_row(&items, &outcomes)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Records the report in one transaction; a batch already recorded keeps its first
+    /// report.
+    fn record(&self, report: &ImportReport) -> Result<(), VoucherError> {
+        let stored = report.to_stored();
+        let count = i64::try_from(report.items.len()).unwrap_or(i64::MAX);
+        self.write(|tx| {
+            let recorded_at_ns = Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
+            tx.prepare_cached(
+                "INSERT INTO batch_import \
+                 (batch_id, venue, item_count, recorded_at_ns, items, outcomes) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (batch_id) DO NOTHING",
+            )?
+            .execute(params![
+                &report.batch_id.as_bytes()[..],
+                report.venue,
+                count,
+                recorded_at_ns,
+                stored.items,
+                stored.outcomes
+            ])?;
+            Ok(())
+        })
+    }
+}
+
+impl ImportStore for SqliteLedger {
+    fn reports(&self) -> Result<Vec<ImportReport>, VoucherError> {
+        let mut all = self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT items, outcomes FROM batch_import")?;
+            let mut rows = stmt.query([])?;
+            let mut all = Vec::new();
+            while let Some(row) = rows.next()? {
+                let items: Vec<u8> = row.get(0)?;
+                let outcomes: String = row.get(1)?;
+                all.push(self.report_row(&items, &outcomes)?);
+            }
+            Ok(all)
+        })?;
+        all.sort_by(|a, b| {
+            (&a.venue, a.sequence, a.batch_id).cmp(&(&b.venue, b.sequence, b.batch_id))
+        });
+        Ok(all)
+    }
+
+    fn count(&self) -> Result<u64, VoucherError> {
+        self.read(|conn| {
+            let n: i64 = conn.query_row("SELECT count(*) FROM batch_import", [], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
         })
     }
 }

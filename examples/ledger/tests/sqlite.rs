@@ -14,12 +14,15 @@ fn corrupt_problem(e: VoucherError) -> (String, String) {
 }
 
 #[test]
-fn a_new_file_is_wal_full_with_the_application_id_and_schema_1() {
+fn a_new_file_is_wal_full_with_the_application_id_and_the_latest_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l.sqlite");
     let l = SqliteLedger::open(&path).unwrap();
     assert_eq!(l.durability().unwrap(), Durability::Full);
-    assert_eq!(l.schema_version().unwrap(), 1);
+    assert_eq!(
+        l.schema_version().unwrap(),
+        inclusif_ledger::SQLITE_SCHEMA_VERSION
+    );
     l.integrity_check().unwrap();
     let c = rusqlite::Connection::open(&path).unwrap();
     let mode: String = c

@@ -9,7 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::DateTime;
-use inclusif_core::voucher::{Kid, Ledger, MemoryLedger, Redemption, Serial, VoucherError};
+use inclusif_core::voucher::sync::{ImportStore, VenueStore};
+use inclusif_core::voucher::{
+    BatchId, ImportLog, ImportReport, Kid, Ledger, MemoryImportLog, MemoryLedger,
+    MemoryVenueRegistry, Redemption, RegisteredVenue, Serial, VenueKey, VenueRegistry,
+    VoucherError,
+};
 use inclusif_ledger::{PgLedger, PgOptions, Retry, SqliteLedger, SqliteOptions};
 
 /// 2026-06-01T10:00:00.000000001Z in nanoseconds: every instant has a nanosecond part,
@@ -27,6 +32,13 @@ pub fn red(issuer: &str, n: u128, venue: &str, at_ns: i64) -> Redemption {
         at: DateTime::from_timestamp_nanos(at_ns),
     }
 }
+
+/// The schema version both backends write (2: the ledger, then the operator's state).
+pub const LATEST_SCHEMA: u32 = 2;
+const _: () = assert!(
+    inclusif_ledger::SQLITE_SCHEMA_VERSION == LATEST_SCHEMA
+        && inclusif_ledger::PG_SCHEMA_VERSION == LATEST_SCHEMA
+);
 
 /// The PostgreSQL server of the tests. Missing, the test FAILS: tests/run.sh starts a
 /// throwaway cluster and sets the variable.
@@ -87,10 +99,77 @@ pub trait Harness: Sized + Sync {
     fn open_foreign(&self) -> Option<Result<Box<dyn Ledger>, VoucherError>>;
     /// The store's schema version; `None` where there is no schema.
     fn schema_version(&self) -> Option<u32>;
+    /// Opens (again) the same store with the operator's state: ledger, venue registry
+    /// and import log in one.
+    fn open_store(&self) -> Result<Box<dyn OperatorStore>, VoucherError>;
+}
+
+/// A ledger with the operator's state next to it (what each backend is).
+pub trait OperatorStore: Ledger + VenueStore + ImportStore {}
+
+impl<T: Ledger + VenueStore + ImportStore> OperatorStore for T {}
+
+/// The memory backend's operator state, shared by every "reopening" of one harness.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    ledger: Arc<MemoryLedger>,
+    registry: Arc<MemoryVenueRegistry>,
+    log: Arc<MemoryImportLog>,
+}
+
+impl Ledger for MemoryStore {
+    fn redeem(&self, r: Redemption) -> Result<Redemption, VoucherError> {
+        self.ledger.redeem(r)
+    }
+    fn redemption(&self, issuer: &str, serial: Serial) -> Result<Option<Redemption>, VoucherError> {
+        self.ledger.redemption(issuer, serial)
+    }
+}
+
+impl VenueRegistry for MemoryStore {
+    fn venue(&self, id: &str) -> Result<Option<RegisteredVenue>, VoucherError> {
+        VenueRegistry::venue(&*self.registry, id)
+    }
+    fn venue_key(&self, venue: &str, key_id: u16) -> Result<Option<VenueKey>, VoucherError> {
+        self.registry.venue_key(venue, key_id)
+    }
+}
+
+impl VenueStore for MemoryStore {
+    fn put_venue(&self, venue: RegisteredVenue) -> Result<(), VoucherError> {
+        self.registry.put_venue(venue)
+    }
+    fn put_key(&self, key: VenueKey) -> Result<(), VoucherError> {
+        self.registry.put_key(key)
+    }
+    fn venues(&self) -> Result<Vec<RegisteredVenue>, VoucherError> {
+        Ok(self.registry.venues())
+    }
+    fn keys(&self, venue: &str) -> Result<Vec<VenueKey>, VoucherError> {
+        Ok(self.registry.keys(venue))
+    }
+}
+
+impl ImportLog for MemoryStore {
+    fn finished(&self, id: &BatchId) -> Result<Option<ImportReport>, VoucherError> {
+        self.log.finished(id)
+    }
+    fn record(&self, report: &ImportReport) -> Result<(), VoucherError> {
+        self.log.record(report)
+    }
+}
+
+impl ImportStore for MemoryStore {
+    fn reports(&self) -> Result<Vec<ImportReport>, VoucherError> {
+        Ok(self.log.reports())
+    }
+    fn count(&self) -> Result<u64, VoucherError> {
+        Ok(self.log.len() as u64)
+    }
 }
 
 /// A shared memory ledger (a test's "reopen" sees the same map).
-pub struct Memory(Arc<MemoryLedger>);
+pub struct Memory(Arc<MemoryLedger>, MemoryStore);
 
 struct SharedMemory(Arc<MemoryLedger>);
 
@@ -106,7 +185,7 @@ impl Ledger for SharedMemory {
 impl Harness for Memory {
     const PERSISTENT: bool = false;
     fn new(_: &str) -> Self {
-        Memory(Arc::new(MemoryLedger::new()))
+        Memory(Arc::new(MemoryLedger::new()), MemoryStore::default())
     }
     fn open(&self) -> Result<Box<dyn Ledger>, VoucherError> {
         Ok(Box::new(SharedMemory(self.0.clone())))
@@ -119,6 +198,9 @@ impl Harness for Memory {
     }
     fn schema_version(&self) -> Option<u32> {
         None
+    }
+    fn open_store(&self) -> Result<Box<dyn OperatorStore>, VoucherError> {
+        Ok(Box::new(self.1.clone()))
     }
 }
 
@@ -171,6 +253,9 @@ impl Harness for Sqlite {
                 .schema_version()
                 .unwrap(),
         )
+    }
+    fn open_store(&self) -> Result<Box<dyn OperatorStore>, VoucherError> {
+        Ok(Box::new(SqliteLedger::open(self.path())?))
     }
 }
 
@@ -234,6 +319,9 @@ impl Harness for Postgres {
                 .schema_version()
                 .unwrap(),
         )
+    }
+    fn open_store(&self) -> Result<Box<dyn OperatorStore>, VoucherError> {
+        Ok(Box::new(PgLedger::connect_with(&self.url, self.options())?))
     }
 }
 
@@ -409,7 +497,7 @@ pub fn migrations_are_idempotent<H: Harness>() {
             t.join().unwrap().unwrap();
         }
     });
-    assert_eq!(h.schema_version(), Some(1));
+    assert_eq!(h.schema_version(), Some(LATEST_SCHEMA));
     let l = h.open().unwrap();
     let r = red("aptic", 1, "venue-lyon-01", BASE_NS);
     l.redeem(r.clone()).unwrap();
@@ -418,7 +506,7 @@ pub fn migrations_are_idempotent<H: Harness>() {
         let l = h.open().unwrap();
         assert_eq!(l.redemption("aptic", r.serial).unwrap(), Some(r.clone()));
     }
-    assert_eq!(h.schema_version(), Some(1));
+    assert_eq!(h.schema_version(), Some(LATEST_SCHEMA));
 }
 
 pub fn reopen_keeps_data<H: Harness>() {
