@@ -394,6 +394,7 @@ fn the_tour_runs_to_the_end() {
         "conflict, already redeemed at espace-numerique-lyon",
         "nothing changed",
         "integrity ok",
+        "espace-numerique-lyon 1 cheque(s), face 1000 c, deduction 25 c",
         "250\u{202f}000\u{202f}000,00 €",
         "166\u{202f}286,00 €",
     ] {

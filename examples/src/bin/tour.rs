@@ -4,7 +4,8 @@
 //! of Pass numérique cheques, shows one as a QR code in the terminal with the short and
 //! keypad codes, verifies the booklet offline, redeems a cheque, refuses a double spend
 //! and a tampered token, imports two offline venues' signed batches into a SQLite ledger
-//! (the first wins, a re-import changes nothing), and signs and checks a print run.
+//! (the first wins, a re-import changes nothing) and draws the month's statement, and
+//! signs and checks a print run.
 //! Then it shows the funding side: the recovery plan's table checked to add up, the
 //! agency's estimate to the euro and a national simulation.
 //!
@@ -14,8 +15,12 @@
 use std::time::Instant;
 
 use chrono::{Datelike, NaiveDate, TimeDelta, TimeZone, Utc};
+use inclusif_core::funding::Rate;
 use inclusif_core::funding::cnfs::{self, EmployerType, PrivateAmountSource, Territory};
 use inclusif_core::funding::{RuleBook, relance, simulation};
+use inclusif_core::voucher::clearing::{
+    DEFAULT_CLEARING_TIME_ZONE, Deductions, monthly_statements,
+};
 use inclusif_core::voucher::sync::{
     ItemOutcome, MemoryImportLog, MemoryVenueRegistry, RegisteredVenue, VenueKey, import_batch,
 };
@@ -271,6 +276,38 @@ fn main() {
         booklet[1].token.serial(),
         kept.map_or("nobody".into(), |r| r.venue),
     );
+    // The month's statement from the file: each venue is paid face value minus its
+    // deduction (here 2.5 % for Lyon), to the cent.
+    let paid = reopened.redemptions().expect("redemptions");
+    let month = paid
+        .first()
+        .map(|r| r.at.with_timezone(&DEFAULT_CLEARING_TIME_ZONE))
+        .map_or((today.year(), today.month()), |d| (d.year(), d.month()));
+    let deduction = Rate::parse("2.5 %", "deduction").expect("a rate");
+    let statement = monthly_statements(
+        &paid,
+        &Deductions::new(
+            [("espace-numerique-lyon".to_owned(), deduction)],
+            Rate::ZERO,
+        ),
+        month,
+        DEFAULT_CLEARING_TIME_ZONE,
+        &RuleBook::default(),
+        today,
+    )
+    .expect("a statement");
+    for line in &statement.lines {
+        println!(
+            "   statement {}: {} {} cheque(s), face {} c, deduction {} c ({}), payout {} c",
+            statement.month_label(),
+            line.venue,
+            line.count,
+            line.face_cents,
+            line.deduction_cents,
+            line.deduction_rate,
+            line.payout_cents
+        );
+    }
     drop(reopened);
     let _ = std::fs::remove_dir_all(&dir);
 
