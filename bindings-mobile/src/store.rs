@@ -318,3 +318,67 @@ impl SqliteLedger {
         typed(self.inner.integrity_check())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::voucher::{
+        Issuer, TrustList, VoucherSpec, VoucherVerifier, VoucherVerifierOptions,
+        unrestricted_trust_entry,
+    };
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    #[test]
+    fn a_phone_keeps_its_queue_in_a_file_and_exports_a_signed_batch() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 10, 0, 0).unwrap();
+        let root = SecretKey::from_bytes(vec![0xa0; 32]).unwrap();
+        let issuer = Issuer::new(7, SecretKey::from_bytes(vec![7; 32]).unwrap()).unwrap();
+        let entry = unrestricted_trust_entry(7, "aptic".into(), issuer.public_key()).unwrap();
+        let signed = TrustList::new(1, now, 86_400, vec![entry])
+            .unwrap()
+            .sign(root.clone())
+            .unwrap();
+        let list = TrustList::load(signed, root.public_key(), now).unwrap();
+        let verifier = VoucherVerifier::new(list, VoucherVerifierOptions::default()).unwrap();
+        let date = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let spec = VoucherSpec {
+            valid_from: date(1, 1),
+            valid_until: date(12, 31),
+            value_cents: 1000,
+            scope: 0,
+        };
+        let cheque = issuer.issue(spec, None).unwrap();
+        let token = VoucherToken::parse(cheque.qr_payload.clone()).unwrap();
+        let v = verifier.verify_token(token.clone(), now).unwrap();
+        let dir =
+            std::env::temp_dir().join(format!("inclusif-mobile-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("queue.sqlite").display().to_string();
+        let key = SecretKey::from_bytes(vec![0x51; 32]).unwrap();
+        {
+            let q = StoredOfflineQueue::open(path.clone(), "venue-lyon-01".into()).unwrap();
+            q.accept(token.clone(), v.clone(), now).unwrap();
+            let e = q.accept(token.clone(), v.clone(), now).unwrap_err();
+            assert_eq!(e.error_code(), "already_redeemed");
+        }
+        let q = StoredOfflineQueue::open(path.clone(), "venue-lyon-01".into()).unwrap();
+        assert_eq!(q.size().unwrap(), 1);
+        let bytes = q.export_batch(key.clone(), 1, now).unwrap();
+        let batch = redemption_batch_open(bytes, key.public_key()).unwrap();
+        assert_eq!((batch.sequence, batch.items.len()), (1, 1));
+        assert_eq!(q.next_sequence().unwrap(), 2);
+        assert_eq!(q.apply_outcomes(batch.items).unwrap(), 1);
+        assert_eq!(q.size().unwrap(), 0);
+        drop(q);
+        let e = SqliteLedger::open(path).unwrap_err();
+        assert_eq!(e.error_code(), "ledger_corrupt");
+        let ledger = SqliteLedger::open(dir.join("ledger.sqlite").display().to_string()).unwrap();
+        ledger
+            .redeem(v.clone(), "venue-lyon-01".into(), now)
+            .unwrap();
+        let e = ledger.redeem(v, "venue-gueret-02".into(), now).unwrap_err();
+        assert_eq!(e.error_code(), "already_redeemed");
+        drop(ledger);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
