@@ -2,7 +2,8 @@
 //! proc-macros: a thin adapter over `inclusif_core::api` that converts values and errors
 //! and holds no rule of its own.
 //!
-//! One module per domain ([`funding`], [`mandate`], [`venue`], [`voucher`]); [`error`]
+//! One module per domain ([`funding`], [`mandate`], [`venue`], [`voucher`], and [`store`]
+//! for the files a phone keeps: the offline queue and the SQLite ledger); [`error`]
 //! holds the one exception (`InclusifException` / `InclusifError`), [`types`] the custom
 //! types (`BigDecimal`/`Decimal` amounts, `Instant`/`Date` instants, `LocalDate` civil
 //! dates).
@@ -14,6 +15,7 @@ uniffi::setup_scaffolding!("inclusif");
 pub mod error;
 pub mod funding;
 pub mod mandate;
+pub mod store;
 pub mod types;
 pub mod venue;
 pub mod voucher;

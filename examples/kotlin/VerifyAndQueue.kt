@@ -1,8 +1,9 @@
 // A venue's phone accepts Pass numérique cheques offline, the way an Android app would
 // (the Activity and the camera left out): load the signed trust list cached at the last
 // sync and check it against the programme's root key, verify each scanned QR code, show
-// the result or the error code, queue accepted cheques in an OfflineQueue, and export the
-// queue for the next sync.
+// the result or the error code, queue accepted cheques in a StoredOfflineQueue (a SQLite
+// file on the device, so a cheque accepted before a crash or a reboot is still sent), and
+// export the queue for the next sync (a signed batch; the JSON lines shown here).
 //
 //   java -Djna.library.path=target/debug -cp inclusif.jar:jna.jar \
 //       fr.inclusif.examples.VerifyAndQueueKt CACHED_TRUST_LIST [NOW]
@@ -14,12 +15,15 @@
 package fr.inclusif.examples
 
 import fr.inclusif.InclusifException
-import fr.inclusif.OfflineQueue
+import fr.inclusif.StoredOfflineQueue
 import fr.inclusif.TrustList
 import fr.inclusif.VerifiedVoucher
 import fr.inclusif.VoucherVerifier
+import fr.inclusif.VoucherToken
 import fr.inclusif.VoucherVerifierOptions
+import fr.inclusif.redemptionToJson
 import java.io.File
+import java.nio.file.Files
 import java.time.Instant
 import kotlin.system.exitProcess
 
@@ -49,11 +53,13 @@ private fun InclusifException.codeAndDetail(): Pair<String, String> = when (this
 }
 
 /** Verifies one scan offline and, when genuine and valid, queues its redemption. */
-fun onScan(verifier: VoucherVerifier, queue: OfflineQueue, payload: String, now: Instant): ScanResult =
+fun onScan(verifier: VoucherVerifier, queue: StoredOfflineQueue, payload: String, now: Instant): ScanResult =
     try {
-        val voucher = verifier.verify(payload, now)
-        queue.accept(voucher, now) // already_redeemed when this device took it before
-        ScanResult.Accepted(voucher)
+        VoucherToken.parse(payload).use { token ->
+            val voucher = verifier.verifyToken(token, now)
+            queue.accept(token, voucher, now) // on disk; already_redeemed when this device took it before
+            ScanResult.Accepted(voucher)
+        }
     } catch (e: InclusifException) {
         val (code, detail) = e.codeAndDetail()
         ScanResult.Rejected(code, detail)
@@ -78,7 +84,9 @@ fun main(args: Array<String>) {
     trust.use {
         println("trust list ${trust.sequence()} with ${trust.size()} keys, valid until ${trust.expiresAt()}")
         VoucherVerifier(trust, VoucherVerifierOptions(timeZone = "Europe/Paris")).use { verifier ->
-            OfflineQueue(VENUE).use { queue ->
+            // An app keeps the file in its private storage (Context.filesDir); here a temporary folder.
+            val dir = Files.createTempDirectory("inclusif-example").toFile()
+            StoredOfflineQueue.open(File(dir, "queue.sqlite").path, VENUE).use { queue ->
                 for (payload in SCANS) {
                     when (val r = onScan(verifier, queue, payload, now)) {
                         is ScanResult.Accepted -> with(r.voucher) {
@@ -87,11 +95,12 @@ fun main(args: Array<String>) {
                         is ScanResult.Rejected -> println("rejected ${r.code}: ${r.detail}")
                     }
                 }
-                // Saved to disk and sent to the operator at the next sync (WorkManager job).
-                val export = queue.exportJsonl()
+                // At the next sync (a WorkManager job): queue.exportBatch(venueKey, keyId, now),
+                // then queue.applyOutcomes(the items the operator's answer settled).
                 println("${queue.size()} redemption(s) queued for sync:")
-                print(export)
+                for (r in queue.pending()) println(redemptionToJson(r))
             }
+            dir.deleteRecursively()
         }
     }
 }

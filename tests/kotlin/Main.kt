@@ -18,6 +18,7 @@ val SUITES: List<Pair<String, Harness.() -> Unit>> = listOf(
     "mandate" to Harness::mandate,
     "venue" to Harness::venue,
     "voucher" to Harness::voucher,
+    "ledger and stored queue" to Harness::ledger,
 )
 
 fun main(args: Array<String>) {

@@ -11,6 +11,11 @@
 //! - `PgLedger` (feature `postgres`): several servers on one PostgreSQL database;
 //!   exactly-once comes from the database's primary key, not from application locks.
 //!
+//! A venue device keeps its offline queue in a file of its own: `SqliteQueue` (feature
+//! `sqlite`, application id "PNQU") persists each accepted token and instant with the
+//! core `OfflineQueue`'s rules, exports signed batches with a persisted sequence number
+//! and removes what the operator settled.
+//!
 //! Next to the redemptions, in the same database (schema v2), each backend keeps the
 //! operator's state for offline sync: it is a [`VenueStore`] (the venue registry: venues
 //! and the keys that sign their batches) and an [`ImportStore`] (the log of finished
@@ -63,10 +68,14 @@ pub use inclusif_core::voucher::Ledger;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
+mod queue;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 #[cfg(feature = "postgres")]
 pub use crate::postgres::{PG_SCHEMA_VERSION, PgLedger, PgOptions};
+#[cfg(feature = "sqlite")]
+pub use crate::queue::{QUEUE_APPLICATION_ID, QUEUE_SCHEMA_VERSION, SqliteQueue};
 #[cfg(feature = "sqlite")]
 pub use crate::sqlite::{
     APPLICATION_ID as SQLITE_APPLICATION_ID, Durability, SCHEMA_VERSION as SQLITE_SCHEMA_VERSION,

@@ -81,10 +81,10 @@ pub enum Durability {
 /// How a [`SqliteLedger`] opens its file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SqliteOptions {
-    durability: Durability,
-    busy_timeout: Duration,
-    retry: Retry,
-    wal_autocheckpoint: Option<u32>,
+    pub(crate) durability: Durability,
+    pub(crate) busy_timeout: Duration,
+    pub(crate) retry: Retry,
+    pub(crate) wal_autocheckpoint: Option<u32>,
 }
 
 impl Default for SqliteOptions {
@@ -163,7 +163,7 @@ impl std::fmt::Debug for SqliteLedger {
 }
 
 /// A failure inside one attempt: SQLite's, or one already typed.
-enum Fault {
+pub(crate) enum Fault {
     Sql(rusqlite::Error),
     Typed(VoucherError),
 }
@@ -342,26 +342,7 @@ impl SqliteLedger {
 
     /// SQLite's error as a typed one naming the file.
     fn typed(&self, e: rusqlite::Error) -> VoucherError {
-        let location = self.location.clone();
-        match e.sqlite_error_code() {
-            Some(ErrorCode::NotADatabase) => VoucherError::LedgerCorrupt {
-                location,
-                problem: format!(
-                    "foreign or corrupt: not a SQLite database, so not a ledger file ({e})"
-                ),
-            },
-            Some(ErrorCode::DatabaseCorrupt) => VoucherError::LedgerCorrupt {
-                location,
-                problem: format!("corrupt: {e}"),
-            },
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => VoucherError::LedgerBusy {
-                attempts: 1,
-                waited_ms: u64::try_from(self.options.busy_timeout.as_millis()).unwrap_or(u64::MAX),
-            },
-            _ => VoucherError::LedgerUnavailable {
-                reason: format!("{location}: {e}"),
-            },
-        }
+        typed_error(&self.location, self.options.busy_timeout, e)
     }
 
     fn read_row(&self, row: &rusqlite::Row<'_>) -> Result<Redemption, Fault> {
@@ -782,5 +763,33 @@ impl ImportStore for SqliteLedger {
             let n: i64 = conn.query_row("SELECT count(*) FROM batch_import", [], |r| r.get(0))?;
             Ok(u64::try_from(n).unwrap_or(0))
         })
+    }
+}
+
+/// SQLite's error as a typed one naming the file: `ledger_corrupt` for a file that is not
+/// a database or is damaged, `ledger_busy` for a lock, `ledger_unavailable` otherwise.
+/// Shared by the ledger and the device queue.
+pub(crate) fn typed_error(
+    location: &str,
+    busy_timeout: Duration,
+    e: rusqlite::Error,
+) -> VoucherError {
+    let location = location.to_owned();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => VoucherError::LedgerCorrupt {
+            location,
+            problem: format!("foreign or corrupt: not a SQLite database ({e})"),
+        },
+        Some(ErrorCode::DatabaseCorrupt) => VoucherError::LedgerCorrupt {
+            location,
+            problem: format!("corrupt: {e}"),
+        },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => VoucherError::LedgerBusy {
+            attempts: 1,
+            waited_ms: u64::try_from(busy_timeout.as_millis()).unwrap_or(u64::MAX),
+        },
+        _ => VoucherError::LedgerUnavailable {
+            reason: format!("{location}: {e}"),
+        },
     }
 }
