@@ -90,6 +90,7 @@ expect_in "$out/swift/Inclusif.swift" \
   'public func runMandateScenario(' 'public func verifyMandateJournal(' 'public func roundAmount(' \
   'open class TrustList' 'open class VoucherVerifier' 'open class VoucherToken' 'open class Issuer' \
   'open class MemoryLedger' 'open class OfflineQueue' 'open class SecretKey' \
+  'open class StoredOfflineQueue' 'open class SqliteLedger' 'public struct BatchItem' 'public func redemptionBatchOpen(' \
   'public struct VerifiedVoucher' 'public struct TrustEntry' 'public struct VoucherVerifierOptions' \
   'public struct VoucherVerdict' 'public struct VoucherSpec' 'public struct IssuedVoucher' \
   'public struct Redemption' 'public struct SyncOutcome' 'public struct SyncReport' \
