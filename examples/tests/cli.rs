@@ -1019,8 +1019,26 @@ fn ledger_redeem_status_and_import_batch_on_sqlite() {
     assert_eq!(first[1]["accepted_at"], "2026-05-31T15:00:00Z");
     assert_eq!(first[2]["redeemed"], 1);
     assert_eq!(first[2]["conflict"], 1);
-    // A later run importing the same batch prints the same outcomes and changes nothing.
-    assert_eq!(import("batch.pnrb", "venues.tsv"), first);
+    // A later run importing the same batch prints the same outcomes and changes nothing;
+    // the venue registered by the first run is kept in the database.
+    let again = inclusif(
+        &[
+            "ledger",
+            "import-batch",
+            "--db",
+            db,
+            "--trust-list",
+            "trust.bin",
+            "--root-key",
+            &f.root_pk,
+            "--at",
+            LEDGER_AT,
+            "batch.pnrb",
+        ],
+        "",
+        d,
+    );
+    assert_eq!(json_lines(&again), first);
 
     // A forged signature and an unregistered venue refuse the batch as a whole.
     let mut forged = batch.clone();
@@ -1030,9 +1048,14 @@ fn ledger_redeem_status_and_import_batch_on_sqlite() {
         import("forged.pnrb", "venues.tsv")[0]["error"],
         "bad_batch_signature"
     );
-    std::fs::write(d.join("none.tsv"), "").unwrap();
+    // The registry is kept in the database: deactivating the venue there refuses its
+    // batches from then on.
+    let inactive = std::fs::read_to_string(d.join("venues.tsv"))
+        .unwrap()
+        .replace("\ttrue\t", "\tfalse\t");
+    std::fs::write(d.join("inactive.tsv"), inactive).unwrap();
     assert_eq!(
-        import("batch.pnrb", "none.tsv")[0]["error"],
+        import("batch.pnrb", "inactive.tsv")[0]["error"],
         "unknown_venue"
     );
 

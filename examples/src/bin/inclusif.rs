@@ -34,8 +34,7 @@ use inclusif_core::voucher::clearing::{
 };
 use inclusif_core::voucher::redemption_batch::is_registry_id;
 use inclusif_core::voucher::sync::{
-    ItemOutcome, MemoryImportLog, MemoryVenueRegistry, RegisteredVenue, VenueKey, VenueRegistry,
-    import_batch,
+    ImportStore, ItemOutcome, RegisteredVenue, VenueKey, VenueStore, import_batch,
 };
 use inclusif_core::voucher::{
     Day, Issuer, KeyStatus, Kid, Ledger, PublicKey, Redemption, Scope, ScopePolicy, SecretKey,
@@ -120,10 +119,11 @@ enum LedgerCmd {
     ImportBatch {
         #[command(flatten)]
         db: DbArg,
-        /// The venue registry: TSV with columns venue, name, siret, active (true|false),
-        /// key_id, public_key (hex); one row per venue key.
+        /// Registers (or updates) venues and their keys in the database first: TSV with
+        /// columns venue, name, siret, active (true|false), key_id, public_key (hex), one
+        /// row per venue key. Without it the database's registry is used as it stands.
         #[arg(long)]
-        venues: PathBuf,
+        venues: Option<PathBuf>,
         #[command(flatten)]
         trust: VerifyArgs,
         /// The batch file.
@@ -424,7 +424,26 @@ fn storage(e: VoucherError) -> Failure {
     Failure::Io(format!("{}: {e}", e.code()))
 }
 
-fn open_ledger(db: &str) -> Result<Box<dyn Ledger>, Failure> {
+/// What the ledger commands need of a database: the ledger, the venue registry and the
+/// import log, all kept in it (SQLite or PostgreSQL).
+trait OperatorDb: Ledger + VenueStore + ImportStore {
+    /// Every redemption, for clearing.
+    fn all_redemptions(&self) -> Result<Vec<Redemption>, VoucherError>;
+}
+
+impl OperatorDb for SqliteLedger {
+    fn all_redemptions(&self) -> Result<Vec<Redemption>, VoucherError> {
+        self.redemptions()
+    }
+}
+
+impl OperatorDb for PgLedger {
+    fn all_redemptions(&self) -> Result<Vec<Redemption>, VoucherError> {
+        self.redemptions()
+    }
+}
+
+fn open_ledger(db: &str) -> Result<Box<dyn OperatorDb>, Failure> {
     if let Some(path) = db.strip_prefix("sqlite:") {
         if path.is_empty() {
             return Err(usage("--db: sqlite: needs a file path (sqlite:PATH)"));
@@ -451,7 +470,7 @@ fn run_ledger(cmd: LedgerCmd) -> Result<(), Failure> {
         } => {
             // The operator accepts every scope: the venue's own verifier chose.
             trust.any_scope = true;
-            ledger_import(&db.db, &venues, &trust, &file)
+            ledger_import(&db.db, venues.as_deref(), &trust, &file)
         }
         LedgerCmd::Statement {
             db,
@@ -477,17 +496,7 @@ fn run_ledger(cmd: LedgerCmd) -> Result<(), Failure> {
 
 /// Every redemption in the ledger, for clearing.
 fn all_redemptions(db: &str) -> Result<Vec<Redemption>, Failure> {
-    if let Some(path) = db.strip_prefix("sqlite:") {
-        SqliteLedger::open(path)
-            .and_then(|l| l.redemptions())
-            .map_err(storage)
-    } else if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        PgLedger::connect(db)
-            .and_then(|l| l.redemptions())
-            .map_err(storage)
-    } else {
-        open_ledger(db).map(|_| Vec::new())
-    }
+    open_ledger(db)?.all_redemptions().map_err(storage)
 }
 
 fn clearing_options(c: &ClearingArgs) -> Result<(Tz, bool), Failure> {
@@ -754,11 +763,10 @@ fn ledger_status(db: &str, issuer: &str, serial: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The venue registry of `import-batch`, from its TSV file.
-fn read_venues(path: &Path) -> Result<MemoryVenueRegistry, Failure> {
+/// Registers (or updates) the venues and keys of a TSV file in the database's registry.
+fn register_venues(path: &Path, registry: &dyn VenueStore) -> Result<(), Failure> {
     let text =
         std::fs::read_to_string(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
-    let registry = MemoryVenueRegistry::new();
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         if raw.trim().is_empty() || raw.starts_with('#') || raw.starts_with("venue\t") {
@@ -786,31 +794,44 @@ fn read_venues(path: &Path) -> Result<MemoryVenueRegistry, Failure> {
             PublicKey::from_hex(public_key, key_id).map_err(|e| at(format!("public_key: {e}")))?;
         let entry =
             RegisteredVenue::new(venue, name, siret, active).map_err(|e| at(e.to_string()))?;
-        if registry.venue(venue).ok().flatten().is_none() {
-            registry.put_venue(entry).map_err(|e| at(e.to_string()))?;
-        }
-        registry
-            .put_key(VenueKey {
-                venue: venue.to_owned(),
-                key_id,
-                public_key,
-                active,
-            })
-            .map_err(|e| at(e.to_string()))?;
+        let put = |r: Result<(), VoucherError>| match r {
+            Err(e) if e.code().starts_with("ledger_") => Err(storage(e)),
+            other => other.map_err(|e| at(e.to_string())),
+        };
+        put(registry.put_venue(entry))?;
+        put(registry.put_key(VenueKey {
+            venue: venue.to_owned(),
+            key_id,
+            public_key,
+            active,
+        }))?;
     }
-    Ok(registry)
+    Ok(())
 }
 
-fn ledger_import(db: &str, venues: &Path, trust: &VerifyArgs, file: &Path) -> Result<(), Failure> {
+fn ledger_import(
+    db: &str,
+    venues: Option<&Path>,
+    trust: &VerifyArgs,
+    file: &Path,
+) -> Result<(), Failure> {
     let now = instant(trust.at.as_deref())?;
     let verifier = verifier(trust, now)?;
-    let registry = read_venues(venues)?;
     let bytes = std::fs::read(file).map_err(|e| usage(format!("{}: {e}", file.display())))?;
-    let ledger = open_ledger(db)?;
-    // Idempotence does not rest on this log (an item that is its own winner counts as
-    // redeemed): a batch imported again in a later run prints the same outcomes.
-    let log = MemoryImportLog::new();
-    let report = match import_batch(ledger.as_ref(), &registry, &log, &verifier, &bytes, now) {
+    let db = open_ledger(db)?;
+    if let Some(path) = venues {
+        register_venues(path, db.as_ref())?;
+    }
+    // The registry and the log of finished imports live in the same database: a batch
+    // imported again, in this run or a later one, prints the same outcomes.
+    let report = match import_batch(
+        db.as_ref(),
+        db.as_ref(),
+        db.as_ref(),
+        &verifier,
+        &bytes,
+        now,
+    ) {
         Ok(r) => r,
         Err(e) if e.code().starts_with("ledger_") => return Err(storage(e)),
         Err(e) => {
