@@ -17,9 +17,9 @@ use inclusif_core::voucher::sync::ImportedItem;
 use inclusif_core::voucher::{
     Kid, OfflineQueue, Redemption, SecretKey, TOKEN_LEN, Token, VerifiedVoucher, VoucherError,
 };
-use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
 
-use crate::sqlite::{Durability, Fault, SqliteOptions, typed_error};
+use crate::sqlite::{Durability, Fault, SqliteOptions, attempt_on};
 use crate::{Attempt, check};
 
 /// The `application_id` in the header of every queue file: "PNQU". A ledger file
@@ -296,20 +296,13 @@ impl SqliteQueue {
     }
 
     fn attempt<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, Fault>) -> Attempt<T> {
-        let mut guard = self.lock();
-        let Some(conn) = guard.as_mut() else {
-            return Attempt::Failed(VoucherError::LedgerUnavailable {
-                reason: format!("{}: the queue is closed", self.location),
-            });
-        };
-        match f(conn) {
-            Ok(t) => Attempt::Done(t),
-            Err(Fault::Typed(e)) => Attempt::Failed(e),
-            Err(Fault::Sql(e)) => match e.sqlite_error_code() {
-                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Attempt::Busy,
-                _ => Attempt::Failed(typed_error(&self.location, self.options.busy_timeout, e)),
-            },
-        }
+        attempt_on(
+            &mut self.lock(),
+            "queue",
+            &self.location,
+            self.options.busy_timeout,
+            f,
+        )
     }
 
     fn read<T>(&self, f: impl Fn(&Connection) -> Result<T, Fault>) -> Result<T, VoucherError> {

@@ -319,20 +319,13 @@ impl SqliteLedger {
 
     /// Runs one attempt on the connection, sorting its failure into busy or failed.
     fn attempt<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, Fault>) -> Attempt<T> {
-        let mut guard = self.lock();
-        let Some(conn) = guard.as_mut() else {
-            return Attempt::Failed(VoucherError::LedgerUnavailable {
-                reason: format!("{}: the ledger is closed", self.location),
-            });
-        };
-        match f(conn) {
-            Ok(t) => Attempt::Done(t),
-            Err(Fault::Typed(e)) => Attempt::Failed(e),
-            Err(Fault::Sql(e)) => match e.sqlite_error_code() {
-                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Attempt::Busy,
-                _ => Attempt::Failed(self.typed(e)),
-            },
-        }
+        attempt_on(
+            &mut self.lock(),
+            "ledger",
+            &self.location,
+            self.options.busy_timeout,
+            f,
+        )
     }
 
     /// A read, retried like a write if the file is busy (rare in WAL mode).
@@ -341,10 +334,6 @@ impl SqliteLedger {
     }
 
     /// SQLite's error as a typed one naming the file.
-    fn typed(&self, e: rusqlite::Error) -> VoucherError {
-        typed_error(&self.location, self.options.busy_timeout, e)
-    }
-
     fn read_row(&self, row: &rusqlite::Row<'_>) -> Result<Redemption, Fault> {
         let serial: Vec<u8> = row.get(1)?;
         Ok(row_to_redemption(
@@ -769,6 +758,31 @@ impl ImportStore for SqliteLedger {
 /// SQLite's error as a typed one naming the file: `ledger_corrupt` for a file that is not
 /// a database or is damaged, `ledger_busy` for a lock, `ledger_unavailable` otherwise.
 /// Shared by the ledger and the device queue.
+/// One attempt on a connection that may have been closed (`ledger_unavailable`, naming
+/// `what`): busy and locked are [`Attempt::Busy`] (the caller retries), anything else a
+/// typed error. Shared by the ledger and the device queue.
+pub(crate) fn attempt_on<T>(
+    conn: &mut Option<Connection>,
+    what: &str,
+    location: &str,
+    busy_timeout: Duration,
+    f: impl FnOnce(&mut Connection) -> Result<T, Fault>,
+) -> Attempt<T> {
+    let Some(conn) = conn.as_mut() else {
+        return Attempt::Failed(VoucherError::LedgerUnavailable {
+            reason: format!("{location}: the {what} is closed"),
+        });
+    };
+    match f(conn) {
+        Ok(t) => Attempt::Done(t),
+        Err(Fault::Typed(e)) => Attempt::Failed(e),
+        Err(Fault::Sql(e)) => match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Attempt::Busy,
+            _ => Attempt::Failed(typed_error(location, busy_timeout, e)),
+        },
+    }
+}
+
 pub(crate) fn typed_error(
     location: &str,
     busy_timeout: Duration,
