@@ -130,9 +130,11 @@ impl Peer for Jwt {
     }
 
     fn by_hand(&self) -> &'static str {
-        "the algorithm: `Validation::new(EdDSA)` fixed in code (building it from the \
-         unverified header's `alg` opens HS256/public-key confusion); `nbf` (off by \
-         default); the 60 s leeway on `exp`; the `kid` lookup from the unverified header; \
-         `aud`/`iss` if set; `jti` against replay"
+        "the algorithm: `Validation::new(EdDSA)` fixed in code (a validation built from \
+         the unverified header's `alg`, with a key store that hands keys out as bytes, \
+         accepts an HS256 token MACed with the public key); `nbf` (off by default); the 60 s \
+         leeway on `exp` and `nbf`; `exp` itself is still accepted during its own second; \
+         the `kid` lookup from the unverified header; `aud`/`iss` if set; `jti` against \
+         replay"
     }
 }

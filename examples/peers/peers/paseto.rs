@@ -105,8 +105,8 @@ impl Peer for Paseto {
     fn verify(&self, text: &str, _now: DateTime<Utc>) -> Result<VoucherClaims, PeerError> {
         let token =
             UntrustedToken::<Public, V4>::try_from(text).map_err(PeerError::from_display)?;
-        // The footer is not encrypted: pick the key by its bytes, then have pasetors
-        // compare the whole footer (it skips that check when given `None`).
+        // The footer is signed but readable: pick the key by its bytes (no JSON parse),
+        // and hand pasetors the expected footer to compare as well.
         let (key, footer, kid) = self
             .keys
             .get(token.untrusted_footer())
@@ -148,8 +148,9 @@ impl Peer for Paseto {
     }
 
     fn by_hand(&self) -> &'static str {
-        "the footer: pasetors compares the `kid` only when handed the expected footer \
-         (`None` skips it); `aud`/`iss` if wanted; `jti` against replay. Times come from \
-         the system clock only (no time can be given), `exp`/`nbf`/`iat` checked by default"
+        "the key choice from the footer's `kid` (the footer is signed, so a wrong key only \
+         fails); `aud`/`iss` if wanted; `jti` against replay. `exp`/`nbf`/`iat` are checked \
+         by default against the system clock only (no time can be given), and `exp` is still \
+         accepted during its own second"
     }
 }

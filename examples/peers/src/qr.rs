@@ -26,7 +26,7 @@ mod tests {
     #[test]
     fn alphanumeric_text_packs_denser_than_bytes() {
         // 140 alphanumeric characters: version 6 at M holds 154 of them; as bytes (lower
-        // case) it needs version 7 (106 bytes at 6-M).
+        // case) 140 bytes need version 8 (version 7 at M holds 122 bytes).
         let upper = format!("PN1:{}", "A".repeat(136));
         assert_eq!(smallest_version(&upper, EcLevel::M), Some(6));
         assert_eq!(smallest_version(&upper.to_lowercase(), EcLevel::M), Some(8));

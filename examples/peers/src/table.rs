@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// Rounds of the benchmark; ratios are computed within a round.
-pub const ROUNDS: usize = 3;
+pub const ROUNDS: usize = 7;
 /// Criterion group name prefix for signing.
 pub const SIGN_GROUP: &str = "peers_sign";
 /// Criterion group name prefix for parsing and verifying from text.
