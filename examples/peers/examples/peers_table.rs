@@ -12,7 +12,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::Utc;
-use inclusif_peers::table::{self, Reference, Row, SIGN_GROUP, VERIFY_GROUP, rounds_ns};
+use inclusif_peers::table::{
+    self, Estimate, Reference, Row, SIGN_GROUP, SIGN_RATIO_GROUP, VERIFY_GROUP, VERIFY_RATIO_GROUP,
+    estimate,
+};
 use inclusif_peers::{VoucherClaims, qr};
 
 #[path = "../peers/mod.rs"]
@@ -50,7 +53,7 @@ fn rows(dir: &std::path::Path) -> Result<(Vec<Row>, Reference), String> {
     let now = Utc::now();
     let claims = VoucherClaims::today();
     let mut rows = Vec::new();
-    for p in peers::all(now) {
+    for (i, p) in peers::all(now).into_iter().enumerate() {
         let text = p
             .sign(&claims)
             .map_err(|e| format!("{}: sign: {e}", p.id()))?;
@@ -60,6 +63,11 @@ fn rows(dir: &std::path::Path) -> Result<(Vec<Row>, Reference), String> {
         if back != claims {
             return Err(format!("{}: verified claims differ: {back:?}", p.id()));
         }
+        // inclusif (first) is not paired with itself.
+        let ratio = |group| match i {
+            0 => Ok(Estimate::exact(table::RATIO_UNIT_NS)),
+            _ => estimate(dir, group, p.id()),
+        };
         rows.push(Row {
             id: p.id(),
             name: p.name(),
@@ -68,15 +76,20 @@ fn rows(dir: &std::path::Path) -> Result<(Vec<Row>, Reference), String> {
                 .map_err(|e| format!("{}: {e}", p.id()))?,
             chars: text.chars().count(),
             qr: qr::versions_m_q(&text),
-            sign_ns: rounds_ns(dir, SIGN_GROUP, p.id())?,
-            verify_ns: rounds_ns(dir, VERIFY_GROUP, p.id())?,
+            sign: estimate(dir, SIGN_GROUP, p.id())?,
+            verify: estimate(dir, VERIFY_GROUP, p.id())?,
+            sign_ratio: ratio(SIGN_RATIO_GROUP)?,
+            verify_ratio: ratio(VERIFY_RATIO_GROUP)?,
             by_hand: p.by_hand(),
         });
     }
+    let both = |group, ratio_group, id| -> Result<(Estimate, Estimate), String> {
+        Ok((estimate(dir, group, id)?, estimate(dir, ratio_group, id)?))
+    };
     let reference = Reference {
-        sign_ns: rounds_ns(dir, SIGN_GROUP, "reference_sign")?,
-        verify_strict_ns: rounds_ns(dir, VERIFY_GROUP, "reference_verify_strict")?,
-        verify_ns: rounds_ns(dir, VERIFY_GROUP, "reference_verify")?,
+        sign: both(SIGN_GROUP, SIGN_RATIO_GROUP, "reference_sign")?,
+        verify_strict: both(VERIFY_GROUP, VERIFY_RATIO_GROUP, "reference_verify_strict")?,
+        verify: both(VERIFY_GROUP, VERIFY_RATIO_GROUP, "reference_verify")?,
     };
     Ok((rows, reference))
 }
@@ -111,30 +124,38 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use inclusif_peers::table::{ROUNDS, group};
 
-    /// Criterion's layout with made-up medians, the same in every round.
+    /// Criterion's layout with made-up medians and intervals.
     fn fake_estimates(dir: &std::path::Path, ids: &[(&str, &str, f64)]) {
-        for ((prefix, id, ns), round) in ids.iter().flat_map(|i| (1..=ROUNDS).map(move |r| (i, r)))
-        {
-            let path = dir.join(group(prefix, round)).join(id).join("new");
+        for (group, id, ns) in ids {
+            let path = dir.join(group).join(id).join("new");
             std::fs::create_dir_all(&path).unwrap();
-            let json = format!(r#"{{"median":{{"point_estimate":{ns},"standard_error":1.0}}}}"#);
+            let json = format!(
+                r#"{{"median":{{"point_estimate":{ns},"standard_error":1.0,
+                   "confidence_interval":{{"confidence_level":0.95,"lower_bound":{lo},"upper_bound":{hi}}}}}}}"#,
+                lo = ns * 0.9,
+                hi = ns * 1.1
+            );
             std::fs::write(path.join("estimates.json"), json).unwrap();
         }
     }
 
     #[test]
-    fn rows_measure_every_format_live_and_read_criterion_medians() {
+    fn rows_measure_every_format_live_and_read_criterion_estimates() {
         let dir = tempfile::tempdir().unwrap();
         let mut ids = vec![
             (SIGN_GROUP, "reference_sign", 20_000.0),
             (VERIFY_GROUP, "reference_verify_strict", 50_000.0),
             (VERIFY_GROUP, "reference_verify", 45_000.0),
+            (SIGN_RATIO_GROUP, "reference_sign", 1_050.0),
+            (VERIFY_RATIO_GROUP, "reference_verify_strict", 1_010.0),
+            (VERIFY_RATIO_GROUP, "reference_verify", 1_100.0),
         ];
         for id in ["inclusif", "jwt", "paseto", "biscuit", "cose"] {
             ids.push((SIGN_GROUP, id, 40_000.0));
             ids.push((VERIFY_GROUP, id, 100_000.0));
+            ids.push((SIGN_RATIO_GROUP, id, 500.0));
+            ids.push((VERIFY_RATIO_GROUP, id, 800.0));
         }
         // Missing estimates: exit 1 with the command to run.
         let err = rows(dir.path()).unwrap_err();
@@ -149,16 +170,24 @@ mod tests {
             (ours.bytes, ours.chars, ours.qr.as_str()),
             (85, 140, "6 / 8")
         );
+        assert_eq!(
+            ours.verify_ratio,
+            Estimate::exact(1000.0),
+            "not paired with itself"
+        );
         for peer in &rows[1..] {
             assert!(
                 peer.bytes > ours.bytes && peer.chars > ours.chars,
                 "{peer:?}"
             );
         }
-        assert_eq!(reference.verify_ns, vec![45_000.0; ROUNDS]);
-        assert_eq!(rows[2].verify_ns, vec![100_000.0; ROUNDS]);
+        assert_eq!(reference.verify.0.median, 45_000.0);
+        assert!((rows[2].verify_ratio.upper - 880.0).abs() < 1e-6);
         let md = table::render(&rows, &reference);
-        assert!(md.contains("parse and verify from text: jwt 1.00×"), "{md}");
+        assert!(
+            md.contains("parse and verify from text: jwt 0.80× (0.72–0.88)"),
+            "{md}"
+        );
     }
 
     #[test]

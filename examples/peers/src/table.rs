@@ -1,27 +1,63 @@
-//! The comparison as Markdown, with times read from criterion's estimates.
+//! The comparison as Markdown, with times and ratios read from criterion's estimates.
 //!
-//! This VM's speed drifts by up to 40 % over minutes, more than the differences being
-//! measured. So the benchmark measures every format in [`ROUNDS`] consecutive rounds
-//! (groups `peers_sign_r1`, `peers_verify_r1`, …) within one run, each ratio is taken
-//! within a round, and the table gives the median of the rounds' ratios with their range.
+//! This VM's speed drifts by 20 to 40 % within seconds (other tenants on the host), more
+//! than several of the differences being measured. Benchmarks measured one after the other
+//! cannot give a stable ratio, so the ratios come from paired benchmarks
+//! (`peers_sign_ratio`, `peers_verify_ratio`): each iteration runs inclusif's operation
+//! and the peer's back to back, in alternating order, and reports inclusif's time ÷ the
+//! peer's as [`RATIO_UNIT_NS`] nanoseconds per unit. criterion's median and its 95 %
+//! confidence interval then apply to the ratio itself. The plain groups (`peers_sign`,
+//! `peers_verify`) give absolute times, for scale only.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Rounds of the benchmark; ratios are computed within a round.
-pub const ROUNDS: usize = 7;
-/// Criterion group name prefix for signing.
+/// Absolute time to sign, one benchmark per format.
 pub const SIGN_GROUP: &str = "peers_sign";
-/// Criterion group name prefix for parsing and verifying from text.
+/// Absolute time to parse and verify from text, one benchmark per format.
 pub const VERIFY_GROUP: &str = "peers_verify";
+/// inclusif ÷ peer when signing, paired.
+pub const SIGN_RATIO_GROUP: &str = "peers_sign_ratio";
+/// inclusif ÷ peer when parsing and verifying from text, paired.
+pub const VERIFY_RATIO_GROUP: &str = "peers_verify_ratio";
+/// A paired benchmark reports a ratio of 1 as this many nanoseconds per iteration.
+pub const RATIO_UNIT_NS: f64 = 1000.0;
 
-/// Criterion's group name for `prefix` in `round` (1-based).
-pub fn group(prefix: &str, round: usize) -> String {
-    format!("{prefix}_r{round}")
+/// criterion's median of one benchmark and its 95 % confidence interval, in nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// Median.
+    pub median: f64,
+    /// Lower bound of the median's 95 % confidence interval.
+    pub lower: f64,
+    /// Upper bound.
+    pub upper: f64,
 }
 
-/// One measurement per round, in nanoseconds.
-pub type Rounds = Vec<f64>;
+impl Estimate {
+    /// The same value at every bound (tests, and inclusif ÷ itself).
+    pub fn exact(value: f64) -> Self {
+        Estimate {
+            median: value,
+            lower: value,
+            upper: value,
+        }
+    }
+
+    fn micros(&self) -> String {
+        format!("{:.1}", self.median / 1000.0)
+    }
+
+    /// A paired benchmark's estimate as a ratio, `0.92× (0.90–0.94)`.
+    fn ratio(&self) -> String {
+        let [m, lo, hi] = [self.median, self.lower, self.upper].map(|v| v / RATIO_UNIT_NS);
+        if format!("{lo:.2}") == format!("{hi:.2}") {
+            format!("{m:.2}×")
+        } else {
+            format!("{m:.2}× ({lo:.2}–{hi:.2})")
+        }
+    }
+}
 
 /// One format's figures.
 #[derive(Debug, Clone)]
@@ -36,28 +72,33 @@ pub struct Row {
     pub chars: usize,
     /// Smallest QR versions at M and Q, as `"6 / 8"`.
     pub qr: String,
-    /// Median time to sign in each round.
-    pub sign_ns: Rounds,
-    /// Median time to parse and verify from text in each round.
-    pub verify_ns: Rounds,
+    /// Time to sign.
+    pub sign: Estimate,
+    /// Time to parse and verify from text.
+    pub verify: Estimate,
+    /// inclusif ÷ this format when signing (paired; exactly 1 for inclusif itself).
+    pub sign_ratio: Estimate,
+    /// inclusif ÷ this format when verifying (paired; exactly 1 for inclusif itself).
+    pub verify_ratio: Estimate,
     /// What a verifier must remember to check by hand.
     pub by_hand: &'static str,
 }
 
-/// The raw Ed25519 operations measured in the same rounds.
+/// The raw Ed25519 operations on inclusif's signed message, measured in the same run.
 #[derive(Debug, Clone)]
 pub struct Reference {
-    /// ed25519-dalek `sign` of inclusif's signed message.
-    pub sign_ns: Rounds,
-    /// ed25519-dalek `verify_strict` of the same.
-    pub verify_strict_ns: Rounds,
-    /// ed25519-dalek `verify` (not strict), what jsonwebtoken's rust_crypto backend calls.
-    pub verify_ns: Rounds,
+    /// ed25519-dalek `sign` and inclusif ÷ it.
+    pub sign: (Estimate, Estimate),
+    /// ed25519-dalek `verify_strict` and inclusif ÷ it.
+    pub verify_strict: (Estimate, Estimate),
+    /// ed25519-dalek `verify` (not strict; what jsonwebtoken's rust_crypto backend calls)
+    /// and inclusif ÷ it.
+    pub verify: (Estimate, Estimate),
 }
 
-/// The median of one benchmark, in nanoseconds, from
+/// The median and its confidence interval of one benchmark, from
 /// `<criterion_dir>/<group>/<id>/new/estimates.json`.
-pub fn median_ns(criterion_dir: &Path, group: &str, id: &str) -> Result<f64, String> {
+pub fn estimate(criterion_dir: &Path, group: &str, id: &str) -> Result<Estimate, String> {
     let path = criterion_dir
         .join(group)
         .join(id)
@@ -71,55 +112,31 @@ pub fn median_ns(criterion_dir: &Path, group: &str, id: &str) -> Result<f64, Str
     })?;
     let json: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    json["median"]["point_estimate"]
-        .as_f64()
-        .ok_or_else(|| format!("{}: no median.point_estimate", path.display()))
-}
-
-/// [`median_ns`] in each of the [`ROUNDS`] rounds.
-pub fn rounds_ns(criterion_dir: &Path, prefix: &str, id: &str) -> Result<Rounds, String> {
-    (1..=ROUNDS)
-        .map(|round| median_ns(criterion_dir, &group(prefix, round), id))
-        .collect()
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
-}
-
-/// Ours ÷ theirs within each round: the median, and the range when rounds disagree.
-fn ratio(ours: &[f64], theirs: &[f64]) -> String {
-    let ratios: Vec<f64> = ours.iter().zip(theirs).map(|(o, t)| o / t).collect();
-    let (lo, hi) = ratios
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &r| {
-            (lo.min(r), hi.max(r))
-        });
-    let mid = median(ratios);
-    if format!("{lo:.2}") == format!("{hi:.2}") {
-        format!("{mid:.2}×")
-    } else {
-        format!("{mid:.2}× ({lo:.2}–{hi:.2})")
-    }
+    let median = &json["median"];
+    let number = |v: &serde_json::Value, what: &str| {
+        v.as_f64()
+            .ok_or_else(|| format!("{}: no {what}", path.display()))
+    };
+    Ok(Estimate {
+        median: number(&median["point_estimate"], "median.point_estimate")?,
+        lower: number(
+            &median["confidence_interval"]["lower_bound"],
+            "median.confidence_interval.lower_bound",
+        )?,
+        upper: number(
+            &median["confidence_interval"]["upper_bound"],
+            "median.confidence_interval.upper_bound",
+        )?,
+    })
 }
 
 fn size_ratio(ours: usize, theirs: usize) -> String {
     format!("{:.2}×", ours as f64 / theirs as f64)
 }
 
-fn micros(rounds: &[f64]) -> String {
-    format!("{:.1}", median(rounds.to_vec()) / 1000.0)
-}
-
 /// Renders the headline and three tables (size, time, checks by hand). `rows[0]` is
 /// inclusif; every ratio is inclusif ÷ that row, so below 1 means inclusif is smaller or
-/// faster. Times are the median over rounds; ratios the median of per-round ratios, with
-/// their range in parentheses.
+/// faster. Time ratios are the paired medians with their 95 % confidence intervals.
 pub fn render(rows: &[Row], reference: &Reference) -> String {
     let Some(ours) = rows.first() else {
         return String::new();
@@ -135,14 +152,14 @@ pub fn render(rows: &[Row], reference: &Reference) -> String {
     };
     let _ = writeln!(
         out,
-        "Headline, inclusif ÷ peer (below 1: inclusif smaller or faster; times: median of \
-         {ROUNDS} rounds, range in parentheses):\n\n\
+        "Headline, inclusif ÷ peer (below 1: inclusif smaller or faster; times paired, \
+         median and 95 % confidence interval):\n\n\
          - characters as it travels: {}\n\
          - parse and verify from text: {}\n\
          - sign: {}\n",
         line(&|r| size_ratio(ours.chars, r.chars)),
-        line(&|r| ratio(&ours.verify_ns, &r.verify_ns)),
-        line(&|r| ratio(&ours.sign_ns, &r.sign_ns)),
+        line(&|r| r.verify_ratio.ratio()),
+        line(&|r| r.sign_ratio.ratio()),
     );
 
     let _ = writeln!(
@@ -164,7 +181,7 @@ pub fn render(rows: &[Row], reference: &Reference) -> String {
 
     let _ = writeln!(
         out,
-        "\n| format | sign (µs) | inclusif ÷ peer | parse and verify from text (µs) | inclusif ÷ peer |\n\
+        "\n| format | sign (µs) | inclusif ÷ peer, paired | parse and verify from text (µs) | inclusif ÷ peer, paired |\n\
          |---|---:|---:|---:|---:|"
     );
     for r in rows {
@@ -172,22 +189,22 @@ pub fn render(rows: &[Row], reference: &Reference) -> String {
             out,
             "| {} | {} | {} | {} | {} |",
             r.name,
-            micros(&r.sign_ns),
-            ratio(&ours.sign_ns, &r.sign_ns),
-            micros(&r.verify_ns),
-            ratio(&ours.verify_ns, &r.verify_ns)
+            r.sign.micros(),
+            r.sign_ratio.ratio(),
+            r.verify.micros(),
+            r.verify_ratio.ratio()
         );
     }
     let _ = writeln!(
         out,
         "| reference: ed25519-dalek `sign` / `verify_strict` | {} | {} | {} | {} |\n\
          | reference: ed25519-dalek `verify` (not strict) | | | {} | {} |",
-        micros(&reference.sign_ns),
-        ratio(&ours.sign_ns, &reference.sign_ns),
-        micros(&reference.verify_strict_ns),
-        ratio(&ours.verify_ns, &reference.verify_strict_ns),
-        micros(&reference.verify_ns),
-        ratio(&ours.verify_ns, &reference.verify_ns),
+        reference.sign.0.micros(),
+        reference.sign.1.ratio(),
+        reference.verify_strict.0.micros(),
+        reference.verify_strict.1.ratio(),
+        reference.verify.0.micros(),
+        reference.verify.1.ratio(),
     );
 
     let _ = writeln!(
@@ -204,46 +221,47 @@ pub fn render(rows: &[Row], reference: &Reference) -> String {
 mod tests {
     use super::*;
 
-    fn row(id: &'static str, chars: usize, sign_ns: Rounds, verify_ns: Rounds) -> Row {
+    fn row(id: &'static str, chars: usize, sign_ratio: Estimate) -> Row {
         Row {
             id,
             name: id,
             bytes: chars / 2,
             chars,
             qr: "1 / 1".into(),
-            sign_ns,
-            verify_ns,
+            sign: Estimate::exact(40e3),
+            verify: Estimate::exact(50e3),
+            sign_ratio,
+            verify_ratio: Estimate {
+                median: 1250.0,
+                lower: 1200.0,
+                upper: 1304.0,
+            },
             by_hand: "-",
         }
     }
 
     #[test]
-    fn ratios_are_taken_within_each_round_then_the_median() {
-        // Round 2 runs 40 % slower for everyone: per-round ratios stay put.
+    fn ratios_come_from_the_paired_benchmarks_with_their_interval() {
         let rows = [
-            row(
-                "inclusif",
-                140,
-                vec![20e3, 28e3, 20e3],
-                vec![50e3, 70e3, 50e3],
-            ),
-            row("jwt", 280, vec![40e3, 56e3, 40e3], vec![40e3, 56e3, 50e3]),
+            row("inclusif", 140, Estimate::exact(RATIO_UNIT_NS)),
+            row("jwt", 280, Estimate::exact(500.0)),
         ];
+        let e = Estimate::exact;
         let reference = Reference {
-            sign_ns: vec![20e3, 28e3, 20e3],
-            verify_strict_ns: vec![49e3, 68.6e3, 49e3],
-            verify_ns: vec![41e3, 57.4e3, 41e3],
+            sign: (e(20e3), e(1000.0)),
+            verify_strict: (e(49e3), e(1020.0)),
+            verify: (e(41e3), e(1220.0)),
         };
         let md = render(&rows, &reference);
         assert!(md.contains("characters as it travels: jwt 0.50×"), "{md}");
         assert!(
-            md.contains("parse and verify from text: jwt 1.25× (1.00–1.25)"),
+            md.contains("parse and verify from text: jwt 1.25× (1.20–1.30)"),
             "{md}"
         );
         assert!(md.contains("sign: jwt 0.50×\n"), "{md}");
         assert!(md.contains("| jwt | 140 | 280 | 1 / 1 | 0.50× |"), "{md}");
         assert!(
-            md.contains("| jwt | 40.0 | 0.50× | 50.0 | 1.25× (1.00–1.25) |"),
+            md.contains("| jwt | 40.0 | 0.50× | 50.0 | 1.25× (1.20–1.30) |"),
             "{md}"
         );
         assert!(
@@ -253,17 +271,10 @@ mod tests {
     }
 
     #[test]
-    fn medians_of_odd_and_even_counts() {
-        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert!(median(vec![]).is_nan());
-    }
-
-    #[test]
     fn a_missing_estimate_names_the_file_and_the_command() {
-        let err = rounds_ns(Path::new("/nonexistent"), SIGN_GROUP, "jwt").unwrap_err();
+        let err = estimate(Path::new("/nonexistent"), SIGN_RATIO_GROUP, "jwt").unwrap_err();
         assert!(
-            err.contains("peers_sign_r1/jwt/new/estimates.json"),
+            err.contains("peers_sign_ratio/jwt/new/estimates.json"),
             "{err}"
         );
         assert!(err.contains("cargo bench -p inclusif-peers"), "{err}");
