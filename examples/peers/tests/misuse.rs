@@ -510,7 +510,7 @@ fn cose_checks_no_date_unless_the_caller_does() {
 }
 
 #[test]
-fn biscuit_expires_only_if_the_issuer_wrote_the_check_and_the_verifier_gives_the_time() {
+fn biscuit_expires_only_if_the_issuer_wrote_the_check_and_refuses_without_a_time_fact() {
     let peer = BiscuitPeer::new();
     let mut c = claims();
     c.valid_from = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
