@@ -107,7 +107,7 @@ fn main() -> ExitCode {
         Ok((rows, reference)) => {
             println!(
                 "Measured {} on {}. Sizes and QR versions computed by the table program; times \
-                 are criterion medians from the same `cargo bench` run.\n",
+                 and paired ratios are criterion medians from the same `cargo bench` run.\n",
                 Utc::now().format("%Y-%m-%d"),
                 machine()
             );

@@ -77,7 +77,8 @@ const B64URL: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 #[test]
 fn alg_none_is_refused_by_jsonwebtoken() {
     let jwt = Jwt::new();
-    let genuine = jwt.sign(&claims()).unwrap();
+    let c = claims();
+    let genuine = jwt.sign(&c).unwrap();
     let (_, rest) = genuine.split_once('.').unwrap();
     let (body, _) = rest.split_once('.').unwrap();
     let header = b64(br#"{"typ":"JWT","alg":"none","kid":"7"}"#);
@@ -92,7 +93,7 @@ fn alg_none_is_refused_by_jsonwebtoken() {
     assert!(matches!(err.kind(), ErrorKind::Json(_)), "{err:?}");
     assert!(jwt.verify(&forged, now()).is_err());
     // The control: the same body with its genuine header and signature verifies.
-    assert_eq!(jwt.verify(&genuine, now()), Ok(claims()));
+    assert_eq!(jwt.verify(&genuine, now()), Ok(c));
 }
 
 #[test]
@@ -528,7 +529,8 @@ fn biscuit_expires_only_if_the_issuer_wrote_the_check_and_refuses_without_a_time
     assert_eq!(peer.verify(&forgot, now()), Ok(c));
     // The verifier forgot the time fact: the check cannot hold, so it is refused (a
     // failed check, not a run limit: the limits are generous here).
-    let fresh = peer.sign(&claims()).unwrap();
+    let today = claims();
+    let fresh = peer.sign(&today).unwrap();
     let token = biscuit_auth::Biscuit::from_base64(&fresh, peer.public()).unwrap();
     let mut no_time = biscuit_auth::AuthorizerBuilder::new()
         .code("allow if true;")
@@ -544,11 +546,14 @@ fn biscuit_expires_only_if_the_issuer_wrote_the_check_and_refuses_without_a_time
         matches!(err, biscuit_auth::error::Token::FailedLogic(_)),
         "{err:?}"
     );
-    // The run-time-parsed AUTHORITY and the macro-built block carry the same token.
-    let parsed = peer
-        .sign_code(peers::biscuit::AUTHORITY, &claims())
-        .unwrap();
-    assert_eq!(peer.verify(&parsed, now()), Ok(claims()));
+    // The run-time-parsed AUTHORITY and the macro-built block carry the same facts and
+    // the same check: valid until the last second before `exp`, refused at `exp`.
+    let parsed = peer.sign_code(peers::biscuit::AUTHORITY, &today).unwrap();
+    let last_second = today.expires_at() - Duration::seconds(1);
+    for token in [&fresh, &parsed] {
+        assert_eq!(peer.verify(token, last_second), Ok(today));
+        assert!(peer.verify(token, today.expires_at()).is_err());
+    }
 }
 
 #[test]
