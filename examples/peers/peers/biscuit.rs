@@ -180,7 +180,8 @@ impl Peer for BiscuitPeer {
     fn by_hand(&self) -> &'static str {
         "expiry exists only if the issuer wrote a `check if time(…)` (without it the token \
          never expires); the verifier must supply the `time` fact (without it every checked \
-         token is refused); an allow policy that names the facts; the root key id lookup; \
-         revocation ids against replay"
+         token is refused); an allow policy that names the facts (the audience, if any, is \
+         a policy too); the root key id lookup; the text's padding; revocation ids against \
+         replay"
     }
 }

@@ -147,7 +147,7 @@ impl Peer for Cose {
 
     fn by_hand(&self) -> &'static str {
         "everything: the protected `alg`, the protected `kid` (an unprotected one is not \
-         signed), `nbf`/`exp` (coset validates no claim), tagged or untagged input, `cti` \
-         against replay"
+         signed), `nbf`/`exp` and `aud`/`iss` (coset validates no claim), tagged or \
+         untagged input, the Base45 text's spelling, `cti` against replay"
     }
 }

@@ -89,9 +89,10 @@ impl Peer for Inclusif {
     }
 
     fn by_hand(&self) -> &'static str {
-        "nothing: the version byte fixes the algorithm, the verifier always checks the \
+        "nothing: the version byte fixes the algorithm; the verifier always checks the \
          dates (civil days in the venue's time zone), the key id against the signed trust \
-         list, the key's window, value limit and scopes; double spending is the ledger's \
-         (issuer, serial) key"
+         list, the key's window and value limit, and the audience as scopes (the key's and \
+         the ones this verifier accepts); double spending is the ledger's (issuer, serial) \
+         key"
     }
 }
