@@ -120,13 +120,7 @@ impl Peer for Jwt {
 
     fn binary_len(&self, text: &str) -> Result<usize, PeerError> {
         // Three base64url parts: header, claims, signature.
-        text.split('.')
-            .map(|part| {
-                data_encoding::BASE64URL_NOPAD
-                    .decode_len(part.len())
-                    .map_err(PeerError::from_display)
-            })
-            .sum()
+        super::base64url_len(text.split('.'))
     }
 
     fn by_hand(&self) -> &'static str {

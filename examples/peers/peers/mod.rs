@@ -23,6 +23,19 @@ pub fn all(now: DateTime<Utc>) -> Vec<Box<dyn Peer>> {
     ]
 }
 
+/// Bytes carried by unpadded base64url parts (JWT and PASETO texts are dot-separated).
+pub fn base64url_len<'a>(
+    parts: impl Iterator<Item = &'a str>,
+) -> Result<usize, inclusif_peers::PeerError> {
+    parts
+        .map(|part| {
+            data_encoding::BASE64URL_NOPAD
+                .decode_len(part.len())
+                .map_err(inclusif_peers::PeerError::from_display)
+        })
+        .sum()
+}
+
 /// The serial as the JSON formats carry it: unpadded base64url, 14 characters.
 pub fn serial_b64(serial: &[u8; 10]) -> String {
     data_encoding::BASE64URL_NOPAD.encode(serial)

@@ -137,14 +137,7 @@ impl Peer for Paseto {
 
     fn binary_len(&self, text: &str) -> Result<usize, PeerError> {
         // v4.public.<base64url(claims JSON || signature)>.<base64url(footer)>
-        text.split('.')
-            .skip(2)
-            .map(|part| {
-                data_encoding::BASE64URL_NOPAD
-                    .decode_len(part.len())
-                    .map_err(PeerError::from_display)
-            })
-            .sum()
+        super::base64url_len(text.split('.').skip(2))
     }
 
     fn by_hand(&self) -> &'static str {

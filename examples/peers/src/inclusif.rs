@@ -16,9 +16,15 @@ pub struct Inclusif {
 impl Inclusif {
     /// Key id 7 on [`SEED`]; the trust list is issued at `now` and stays fresh a day.
     pub fn new(now: DateTime<Utc>) -> Self {
+        Self::with_trust_list(now, 86_400)
+    }
+
+    /// Key id 7 on [`SEED`], its trust list issued at `issued_at` and fresh for
+    /// `max_age_seconds`.
+    pub fn with_trust_list(issued_at: DateTime<Utc>, max_age_seconds: u32) -> Self {
         let kid = Kid::new(7).expect("7 is a valid key id");
         let issuer = Issuer::new(kid, SecretKey::from_seed(&SEED));
-        let mut trust = TrustList::new(1, now, 86_400).expect("a fresh trust list");
+        let mut trust = TrustList::new(1, issued_at, max_age_seconds).expect("a trust list");
         trust
             .insert(TrustEntry::unrestricted(kid, "aptic", issuer.public_key()))
             .expect("one key");

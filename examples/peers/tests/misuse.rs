@@ -11,8 +11,7 @@ use chrono::{DateTime, Days, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use ed25519_dalek::{Signer, SigningKey};
 use inclusif_core::voucher::{
-    Issuer, Kid, PublicKey, Scope, SecretKey, Serial, Token, TrustEntry, TrustList, Validity,
-    Verifier, VoucherError,
+    Issuer, Kid, PublicKey, Scope, SecretKey, Serial, Token, Validity, VoucherError,
 };
 use inclusif_peers::{Inclusif, Peer, SEED, VoucherClaims};
 use jsonwebtoken::errors::ErrorKind;
@@ -579,16 +578,8 @@ fn inclusif_always_checks_civil_dates_in_the_venues_time_zone() {
     // `Verifier::verify*` all take `now`; there is no call without it and no switch
     // to turn the dates off. The last valid instant is 23:59:59 in Paris on the last day.
     let issued = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
-    let issuer = Issuer::new(Kid::new(7).unwrap(), SecretKey::from_seed(&SEED));
-    let mut trust = TrustList::new(1, issued, 400 * 86_400).unwrap();
-    trust
-        .insert(TrustEntry::unrestricted(
-            issuer.kid(),
-            "aptic",
-            issuer.public_key(),
-        ))
-        .unwrap();
-    let verifier = Verifier::new(trust);
+    let ours = Inclusif::with_trust_list(issued, 400 * 86_400);
+    let (issuer, verifier) = (ours.issuer(), ours.verifier());
     let from = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
     let until = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
     let token = issuer
